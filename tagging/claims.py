@@ -1,0 +1,116 @@
+"""Claims: the lexicon of phrases in title, description and category, with negation scope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tagging.errors import TaxonomyError
+from tagging.folding import FoldedText, fold_phrase
+from tagging.matcher import PhraseMatcher
+from tagging.seeds import read_seed, require, string_list
+
+# A claim level's effect besides its strength: vetoes remove ingredient evidence for the tag,
+# negatable terms are evidence of nothing but veto when negated ("no fragrance"), decoys mask.
+VETO, NEGATABLE, DECOY = "veto", "negatable", "decoy"
+FIELDS = ("title", "category", "description")
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimTerm:
+    """What one lexicon phrase means: a tag, a level, its strength and the fields where it counts."""
+
+    tag: str | None
+    level: str
+    strength: float
+    fields: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimHit:
+    """A claim found in a field: the term, whether it is negated, and its span in the folded text."""
+
+    term: ClaimTerm
+    field: str
+    start: int
+    end: int
+    negated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Negation:
+    """Negation cues: words before a term ("without SPF") or after it ("fragrance-free")."""
+
+    before: frozenset[str]
+    after: frozenset[str]
+    window: int
+
+    def applies(self, text: str, start: int, end: int) -> bool:
+        head = text[max(0, start - 80) : start]
+        head = head[head.rfind(".") + 1 :]
+        words = head.split()[-self.window :]
+        for index in range(len(words)):
+            if " ".join(words[index:]) in self.before or words[index] in self.before:
+                return True
+        following = text[end : end + 16].split()
+        return bool(following) and following[0] in self.after
+
+
+class ClaimLexicon:
+    """Finds claims for every tag in a product's fields, in one automaton pass per field."""
+
+    def __init__(self, matcher: PhraseMatcher[ClaimTerm], negation: Negation, field_weights: dict[str, float]):
+        self._matcher = matcher
+        self.negation = negation
+        self.field_weights = field_weights
+
+    def find(self, field: str, folded: FoldedText) -> Iterator[ClaimHit]:
+        text = folded.text
+        for match in self._matcher.find(text):
+            negated: bool | None = None
+            for term in match.payloads:
+                if term.level == DECOY or field not in term.fields:
+                    continue
+                if negated is None:
+                    negated = self.negation.applies(text, match.start, match.end)
+                yield ClaimHit(term, field, match.start, match.end, negated)
+
+    @classmethod
+    def load(cls, directory: Path, tag_ids: tuple[str, ...]) -> ClaimLexicon:
+        where = str(directory / "claims.yaml")
+        data = read_seed(directory, "claims.yaml")
+        levels = {
+            str(name): float(require(value, (int, float), f"{where}: levels.{name}"))
+            for name, value in require(data.get("levels"), dict, f"{where}: levels").items()
+        }
+        weights = {
+            str(name): float(require(value, (int, float), f"{where}: field_weights.{name}"))
+            for name, value in require(data.get("field_weights"), dict, f"{where}: field_weights").items()
+        }
+        raw_negation = require(data.get("negation"), dict, f"{where}: negation")
+        negation = Negation(
+            before=frozenset(fold_phrase(w) for w in string_list(raw_negation.get("before"), f"{where}: negation.before")),
+            after=frozenset(fold_phrase(w) for w in string_list(raw_negation.get("after"), f"{where}: negation.after")),
+            window=int(require(raw_negation.get("window", 3), int, f"{where}: negation.window")),
+        )
+        all_fields = frozenset(FIELDS)
+        phrases: list[tuple[str, ClaimTerm]] = [
+            (term, ClaimTerm(None, DECOY, 0.0, all_fields))
+            for term in string_list(data.get("decoys", []), f"{where}: decoys")
+        ]
+        for tag, entries in require(data.get("tags"), dict, f"{where}: tags").items():
+            if tag not in tag_ids:
+                raise TaxonomyError(f"{where}: tags.{tag}: not a tag id of taxonomy.yaml")
+            for index, entry in enumerate(require(entries, list, f"{where}: tags.{tag}")):
+                e_where = f"{where}: tags.{tag}[{index}]"
+                require(entry, dict, e_where)
+                level = require(entry.get("level"), str, f"{e_where}.level")
+                if level not in levels and level not in (VETO, NEGATABLE):
+                    raise TaxonomyError(f"{e_where}.level: unknown level {level!r}; use one of {sorted(levels)}")
+                fields = frozenset(string_list(entry.get("fields", list(FIELDS)), f"{e_where}.fields"))
+                if not fields <= all_fields:
+                    raise TaxonomyError(f"{e_where}.fields: unknown field(s) {sorted(fields - all_fields)}")
+                claim = ClaimTerm(tag, level, levels.get(level, 0.0), fields)
+                phrases.extend((term, claim) for term in string_list(entry.get("terms"), f"{e_where}.terms"))
+        return cls(PhraseMatcher(phrases), negation, weights)
