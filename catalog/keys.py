@@ -1,0 +1,49 @@
+"""Redis key names, all under one prefix so that several catalogs can share a server."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """Every key the service uses; Lua scripts receive the prefix and build the same names."""
+
+    prefix: str = "nt"
+
+    @classmethod
+    def from_env(cls) -> Keys:
+        return cls(os.environ.get("NEUROTAG_KEY_PREFIX", "nt"))
+
+    def product(self, sku: str) -> str:
+        return f"{self.prefix}:product:{sku}"
+
+    def tag(self, tag_id: str) -> str:
+        return f"{self.prefix}:tag:{tag_id}"
+
+    @property
+    def tagged(self) -> str:
+        """Sorted set of tagged SKUs scored by their dense product id."""
+        return f"{self.prefix}:tagged"
+
+    @property
+    def pending(self) -> str:
+        """Sorted set of SKUs waiting to be tagged, scored by when they were queued."""
+        return f"{self.prefix}:pending"
+
+    @property
+    def sequence(self) -> str:
+        return f"{self.prefix}:seq"
+
+    @property
+    def catalog_version(self) -> str:
+        """Incremented whenever the index changes: cache keys and ETags derive from it."""
+        return f"{self.prefix}:catalog-version"
+
+    @property
+    def seeded(self) -> str:
+        return f"{self.prefix}:seeded"
+
+    def scratch(self, token: str) -> str:
+        return f"{self.prefix}:tmp:{token}"

@@ -1,0 +1,11 @@
+-- Store a product as pending: keep its dense id (or assign one), replace its content, queue it.
+-- KEYS: product, sequence, pending. ARGV: sku, doc, hash, now, job_id.
+local id = redis.call('HGET', KEYS[1], 'id')
+if not id then
+  id = redis.call('INCR', KEYS[2])
+end
+redis.call('HSET', KEYS[1], 'id', id, 'sku', ARGV[1], 'doc', ARGV[2], 'hash', ARGV[3],
+           'status', 'pending', 'updated_at', ARGV[4], 'job_id', ARGV[5])
+redis.call('HDEL', KEYS[1], 'error')
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+return id

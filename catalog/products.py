@@ -1,0 +1,151 @@
+"""Products in Redis: upsert as pending, read, delete, and commit tagging results atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis import Redis
+from redis.client import Pipeline
+
+from catalog.keys import Keys
+from catalog.scripts import script
+
+PENDING, TAGGED, FAILED = "pending", "tagged", "failed"
+_FIELDS = ("id", "sku", "doc", "hash", "status", "error", "tags", "taxonomy_version", "tagged_at", "updated_at", "job_id")
+
+
+def content_hash(doc: Mapping[str, Any]) -> str:
+    """A stable hash of a product's content: same fields and values, same hash."""
+    canonical = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def _text(value: bytes | str | None) -> str | None:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+@dataclass(frozen=True, slots=True)
+class StoredProduct:
+    """A product as stored: its content plus tagging status and tags."""
+
+    sku: str
+    id: int
+    doc: dict[str, Any]
+    hash: str
+    status: str
+    error: str | None = None
+    tags: list[dict[str, Any]] = field(default_factory=list)
+    taxonomy_version: str | None = None
+    tagged_at: float | None = None
+    updated_at: float | None = None
+    job_id: str | None = None
+
+    @classmethod
+    def from_hash(cls, values: Sequence[bytes | str | None]) -> StoredProduct | None:
+        row = dict(zip(_FIELDS, (_text(v) for v in values), strict=True))
+        if row["doc"] is None:
+            return None
+        return cls(
+            sku=row["sku"] or "",
+            id=int(row["id"] or 0),
+            doc=json.loads(row["doc"]),
+            hash=row["hash"] or "",
+            status=row["status"] or PENDING,
+            error=row["error"],
+            tags=json.loads(row["tags"]) if row["tags"] else [],
+            taxonomy_version=row["taxonomy_version"],
+            tagged_at=float(row["tagged_at"]) if row["tagged_at"] else None,
+            updated_at=float(row["updated_at"]) if row["updated_at"] else None,
+            job_id=row["job_id"],
+        )
+
+    def is_current(self, content: str, taxonomy_version: str) -> bool:
+        """True when this content is already tagged with this taxonomy version: nothing to do."""
+        return self.hash == content and self.status == TAGGED and self.taxonomy_version == taxonomy_version
+
+
+@dataclass(frozen=True, slots=True)
+class TaggingOutcome:
+    """What a worker computed for one product: tags (as API dicts) or the reason tagging failed."""
+
+    sku: str
+    hash: str
+    tags: list[dict[str, Any]] | None = None
+    error: str | None = None
+
+
+class ProductStore:
+    """Reads and writes products; every multi-key change is one Lua script or one MULTI."""
+
+    def __init__(self, redis: Redis, keys: Keys | None = None) -> None:
+        self.redis = redis
+        self.keys = keys or Keys.from_env()
+
+    def get(self, sku: str) -> StoredProduct | None:
+        return StoredProduct.from_hash(self.redis.hmget(self.keys.product(sku), _FIELDS))
+
+    def get_many(self, skus: Iterable[str]) -> list[StoredProduct | None]:
+        pipe = self.redis.pipeline(transaction=False)
+        for sku in skus:
+            pipe.hmget(self.keys.product(sku), _FIELDS)
+        return [StoredProduct.from_hash(values) for values in pipe.execute()]
+
+    def upsert(
+        self,
+        docs: Sequence[Mapping[str, Any]],
+        enqueue: Callable[[Pipeline, list[str]], str | None],
+    ) -> str | None:
+        """Store docs as pending and, in the same transaction, queue them with enqueue(pipeline, skus).
+        Returns what enqueue returned (the job id)."""
+        upsert = script(self.redis, "upsert")
+        now = str(time.time())
+        skus = [str(doc["sku"]) for doc in docs]
+        with self.redis.pipeline(transaction=True) as pipe:
+            job_id = enqueue(pipe, skus)
+            for doc in docs:
+                sku = str(doc["sku"])
+                upsert(
+                    keys=[self.keys.product(sku), self.keys.sequence, self.keys.pending],
+                    args=[sku, json.dumps(doc, ensure_ascii=False), content_hash(doc), now, job_id or ""],
+                    client=pipe,
+                )
+            pipe.execute()
+        return job_id
+
+    def delete(self, sku: str) -> bool:
+        return bool(script(self.redis, "delete")(args=[self.keys.prefix, sku]))
+
+    def commit(self, outcomes: Sequence[TaggingOutcome], taxonomy_version: str) -> int:
+        """Write a chunk's results in one atomic script; returns how many products were written."""
+        args: list[str] = [self.keys.prefix, str(time.time()), taxonomy_version]
+        for outcome in outcomes:
+            if outcome.tags is not None:
+                tag_ids = ",".join(tag["id"] for tag in outcome.tags)
+                args += [outcome.sku, outcome.hash, TAGGED, json.dumps(outcome.tags, ensure_ascii=False), tag_ids]
+            else:
+                args += [outcome.sku, outcome.hash, FAILED, outcome.error or "tagging failed", ""]
+        return int(script(self.redis, "commit_tags")(args=args))
+
+    def mark_failed(self, skus: Sequence[str], reason: str) -> int:
+        """Mark still-pending products failed with a reason (a job that ran out of retries)."""
+        products = self.get_many(skus)
+        outcomes = [
+            TaggingOutcome(p.sku, p.hash, error=reason) for p in products if p is not None and p.status == PENDING
+        ]
+        return self.commit(outcomes, "") if outcomes else 0
+
+    def pending_skus(self, older_than: float, limit: int = 1000) -> list[str]:
+        """SKUs queued before older_than (seconds since the epoch): candidates for a re-queue."""
+        return [_text(s) or "" for s in self.redis.zrangebyscore(self.keys.pending, "-inf", older_than, 0, limit)]
+
+    def count_by_status(self) -> dict[str, int]:
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.zcard(self.keys.tagged)
+        pipe.zcard(self.keys.pending)
+        tagged, pending = pipe.execute()
+        return {TAGGED: int(tagged), PENDING: int(pending)}

@@ -1,0 +1,48 @@
+"""Tagging a chunk of products: read them, run the engine on each, commit all results at once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from catalog import ProductStore
+from catalog.products import TaggingOutcome
+from tagging import TagScore, Tagger
+
+log = logging.getLogger(__name__)
+
+
+def tag_dicts(tagger: Tagger, scores: Sequence[TagScore]) -> list[dict[str, Any]]:
+    """Tags as the API shows them: id, group, label, score and evidence."""
+    infos = tagger.taxonomy.tags
+    return [
+        {
+            "id": s.id,
+            "group": infos[s.id].group,
+            "label": infos[s.id].label,
+            "score": s.score,
+            "evidence": [e.to_dict() for e in s.evidence],
+        }
+        for s in scores
+    ]
+
+
+def tag_chunk(store: ProductStore, tagger: Tagger, skus: Sequence[str]) -> dict[str, int]:
+    """Tag skus and write every result in one transaction. A product the engine cannot tag fails alone,
+    with its reason; products deleted or changed meanwhile are left to the job their change queued."""
+    outcomes: list[TaggingOutcome] = []
+    failed = 0
+    for product in store.get_many(skus):
+        if product is None:
+            continue
+        try:
+            tags = tag_dicts(tagger, tagger.tag(product.doc))
+        except Exception as exc:  # one poison product must not sink its chunk
+            log.exception("tagging %s failed", product.sku)
+            outcomes.append(TaggingOutcome(product.sku, product.hash, error=f"{type(exc).__name__}: {exc}"))
+            failed += 1
+            continue
+        outcomes.append(TaggingOutcome(product.sku, product.hash, tags=tags))
+    written = store.commit(outcomes, tagger.version) if outcomes else 0
+    return {"requested": len(skus), "written": written, "failed": failed}
