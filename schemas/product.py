@@ -1,0 +1,80 @@
+"""Product schemas: what a retailer sends, and a product as the API returns it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, RAISE, Schema, fields, post_load, pre_load, validate
+
+from schemas.fields import Ingredients
+
+STATUSES = ("pending", "tagged", "failed")
+_PRINTABLE_SKU = validate.Regexp(r"^[^\x00-\x1f\x7f/?#]+$", error="May not contain control characters, '/', '?' or '#'.")
+
+
+class ProductInSchema(Schema):
+    """A product description as a retailer sends it; upserted by sku."""
+
+    class Meta:
+        unknown = RAISE
+
+    sku = fields.String(required=True, validate=[validate.Length(1, 128), _PRINTABLE_SKU])
+    title = fields.String(required=True, validate=validate.Length(1, 500))
+    brand = fields.String(validate=validate.Length(max=200))
+    description = fields.String(validate=validate.Length(max=50_000), metadata={"description": "May contain HTML."})
+    ingredients = Ingredients(max_length=20_000, max_items=20, metadata={"description": "INCI list, or one per kit part."})
+    category = fields.String(validate=validate.Length(max=200))
+    url = fields.Url(validate=validate.Length(max=2048))
+    image_url = fields.Url(validate=validate.Length(max=2048))
+    price = fields.Float(validate=validate.Range(min=0, max=1_000_000), allow_nan=False)
+    currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$", error="An ISO 4217 code such as USD."))
+
+    @pre_load
+    def strip_strings(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v.strip() if isinstance(v, str) and k in ("sku", "title") else v for k, v in data.items()}
+        return data
+
+    @post_load
+    def drop_empty(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return {k: v for k, v in data.items() if v is not None and v != ""}
+
+
+class EvidenceSchema(Schema):
+    field = fields.String(required=True, metadata={"description": "title, description, category or ingredients[i]"})
+    text = fields.String(required=True)
+    start = fields.Integer(required=True, metadata={"description": "Offset into the original field text."})
+    end = fields.Integer(required=True)
+
+
+class TagSchema(Schema):
+    id = fields.String(required=True)
+    group = fields.String(required=True)
+    label = fields.String(required=True)
+    score = fields.Float(required=True)
+    evidence = fields.List(fields.Nested(EvidenceSchema), required=True)
+
+
+class ProductOutSchema(ProductInSchema):
+    """A stored product: its content, tagging status and tags."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    error = fields.String(metadata={"description": "Why tagging failed (status failed)."})
+    tags = fields.List(fields.Nested(TagSchema), required=True)
+    taxonomy_version = fields.String(allow_none=True)
+    tagged_at = fields.DateTime(allow_none=True)
+    updated_at = fields.DateTime(allow_none=True)
+
+
+class AcceptedSchema(Schema):
+    sku = fields.String(required=True)
+    status = fields.String(required=True)
+    job_id = fields.String(required=True)
+
+
+class PreviewSchema(Schema):
+    taxonomy_version = fields.String(required=True)
+    tags = fields.List(fields.Nested(TagSchema), required=True)

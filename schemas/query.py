@@ -1,0 +1,26 @@
+"""Query-string schema for storefront product queries, and the page they return."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from schemas.product import ProductOutSchema
+
+
+class ProductQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    tag = fields.List(fields.String(validate=validate.Length(1, 64)), load_default=list, validate=validate.Length(max=13))
+    match = fields.String(load_default="all", validate=validate.OneOf(("all", "any")))
+    exclude = fields.List(fields.String(validate=validate.Length(1, 64)), load_default=list, validate=validate.Length(max=13))
+    limit = fields.Integer(load_default=24, validate=validate.Range(1, 100))
+    cursor = fields.String(validate=validate.Length(max=200))
+    facets = fields.Boolean(load_default=False)
+
+
+class ProductPageSchema(Schema):
+    items = fields.List(fields.Nested(ProductOutSchema), required=True)
+    total = fields.Integer(required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+    facets = fields.Dict(keys=fields.String(), values=fields.Integer(), allow_none=True)

@@ -1,0 +1,1 @@
+"""API v1 blueprints, one module per resource."""

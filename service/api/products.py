@@ -1,0 +1,68 @@
+"""Products: upsert one, read one, delete one, and query the catalog by tag with facets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from schemas.product import AcceptedSchema, ProductInSchema, ProductOutSchema
+from schemas.query import ProductPageSchema, ProductQuerySchema
+from service.api.presenters import product_payload
+from service.extensions import services
+from service.intake import accept_products
+
+blp = Blueprint("products", __name__, url_prefix="/v1/products", description="Products and their tags.")
+_PRODUCT_OUT = ProductOutSchema()
+
+
+@blp.route("")
+class Products(MethodView):
+    @blp.arguments(ProductQuerySchema, location="query", as_kwargs=True)
+    @blp.response(200, ProductPageSchema)
+    def get(self, tag: list[str], match: str, exclude: list[str], limit: int, facets: bool, cursor: str | None = None) -> Any:
+        """Tagged products having all (or any) of `tag` and none of `exclude`, with facet counts."""
+        s = services()
+        unknown = sorted(set(tag + exclude) - set(s.tagger.taxonomy.tag_ids))
+        if unknown:
+            field = "tag" if set(unknown) & set(tag) else "exclude"
+            abort(400, messages={"query": {field: [f"Unknown tag id(s): {', '.join(unknown)}."]}})
+        page = s.index.query(tag, match=match, exclude=exclude, limit=limit, cursor=cursor, facets=facets)
+        return {
+            "items": [product_payload(p) for p in page.items],
+            "total": page.total,
+            "next_cursor": page.next_cursor,
+            "facets": page.facets,
+        }
+
+    @blp.arguments(ProductInSchema)
+    @blp.response(202, AcceptedSchema, description="Queued for tagging.")
+    @blp.alt_response(200, schema=ProductOutSchema, description="Unchanged and already tagged: nothing queued.")
+    def post(self, doc: dict[str, Any]) -> Any:
+        """Upsert one product by sku and queue it for tagging."""
+        s = services()
+        intake = accept_products(s.store, s.queue, s.queue_settings, [doc], s.tagger.version)
+        if intake.unchanged:
+            return jsonify(_PRODUCT_OUT.dump(product_payload(intake.unchanged[0])))
+        location = url_for("products.Product", sku=doc["sku"])
+        return {"sku": doc["sku"], "status": "pending", "job_id": intake.job_id}, 202, {"Location": location}
+
+
+@blp.route("/<string:sku>")
+class Product(MethodView):
+    @blp.response(200, ProductOutSchema)
+    def get(self, sku: str) -> Any:
+        """One product with its status and tags."""
+        product = services().store.get(sku)
+        if product is None:
+            abort(404, message=f"No product with sku {sku!r}.")
+        return product_payload(product)
+
+    @blp.response(204)
+    def delete(self, sku: str) -> Response:
+        """Delete a product; it leaves every tag index at once."""
+        if not services().store.delete(sku):
+            abort(404, message=f"No product with sku {sku!r}.")
+        return Response(status=204)

@@ -1,0 +1,53 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, request
+from redis import Redis
+from werkzeug.exceptions import UnsupportedMediaType
+
+from schemas.problem import ProblemSchema
+from service import problems
+from service.api import docs, health, preview, products, taxonomy
+from service.config import Settings
+from service.extensions import init_app
+
+
+def create_app(config: dict[str, Any] | None = None, *, redis: Redis | None = None) -> Flask:
+    """Build the app; config overrides settings from the environment, redis overrides REDIS_URL."""
+    settings = Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        REDIS_URL=settings.redis_url,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        API_TITLE="NeuroTag",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(config or {})
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    init_app(app, redis)
+    api = problems.ProblemApi(app, spec_kwargs={"info": {"description": "Neurocosmetic and anti-aging product tags."}})
+    api.spec.components.schema("Problem", schema=ProblemSchema)
+    for blueprint in (products.blp, taxonomy.blp, preview.blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(health.blp)
+    app.register_blueprint(docs.blp)
+    problems.register(app)
+    app.before_request(_require_json_body)
+    return app
+
+
+def _require_json_body() -> Response | None:
+    """A body sent to a JSON endpoint must say it is JSON: 415 rather than a confusing 422."""
+    if request.method in ("POST", "PUT", "PATCH") and request.content_length and not request.is_json:
+        raise UnsupportedMediaType("Send the body as application/json.")
+    return None

@@ -1,0 +1,26 @@
+"""Settings read from the environment, in one place (README's Configuration lists each)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    redis_url: str = DEFAULT_REDIS_URL
+    data_dir: Path = Path("var")
+    max_body_bytes: int = 1024 * 1024
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            redis_url=os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL,
+            data_dir=Path(os.environ.get("NEUROTAG_DATA_DIR", "var")),
+            max_body_bytes=int(os.environ.get("NEUROTAG_MAX_BODY_BYTES", str(1024 * 1024))),
+            log_level=os.environ.get("NEUROTAG_LOG_LEVEL", "INFO").upper(),
+        )

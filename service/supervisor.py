@@ -1,0 +1,106 @@
+"""`neurotag up`: embedded Redis (unless REDIS_URL is set), the seed catalog, workers and gunicorn, stopped together."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+from service.config import Settings
+from service.embedded_redis import EmbeddedRedis
+
+log = logging.getLogger("neurotag.up")
+
+
+@dataclass
+class Supervisor:
+    port: int
+    workers: int
+    host: str = "127.0.0.1"
+    api_processes: int = 2
+    settings: Settings = field(default_factory=Settings.from_env)
+    children: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
+    redis: EmbeddedRedis | None = None
+    stopping: bool = False
+
+    def run(self) -> int:
+        signal.signal(signal.SIGINT, self._on_signal)
+        signal.signal(signal.SIGTERM, self._on_signal)
+        try:
+            env = self._start_redis()
+            self._seed(env)
+            for number in range(1, self.workers + 1):
+                self._spawn(f"worker-{number}", [sys.executable, "-m", "service.cli", "worker"], env)
+            self._spawn("api", self._gunicorn_command(), env)
+            print(f"NeuroTag is up: http://{self.host}:{self.port}  (API docs: /docs)  — Ctrl-C stops everything.", flush=True)
+            return self._watch()
+        finally:
+            self.shutdown()
+
+    def _start_redis(self) -> dict[str, str]:
+        env = dict(os.environ)
+        if os.environ.get("REDIS_URL"):
+            log.info("using REDIS_URL %s", os.environ["REDIS_URL"])
+            return env
+        self.redis = EmbeddedRedis(self.settings.data_dir)
+        env["REDIS_URL"] = self.redis.start()
+        log.info("embedded Redis started, data in %s", self.settings.data_dir.resolve())
+        return env
+
+    def _seed(self, env: dict[str, str]) -> None:
+        result = subprocess.run([sys.executable, "-m", "service.cli", "seed"], env=env, check=False)
+        if result.returncode != 0:
+            raise SystemExit("seeding the catalog failed (see above)")
+
+    def _gunicorn_command(self) -> list[str]:
+        return [
+            sys.executable, "-m", "gunicorn",
+            "--bind", f"{self.host}:{self.port}",
+            "--workers", str(self.api_processes),
+            "--access-logfile", "-",
+            "--graceful-timeout", "10",
+            "service.wsgi:app",
+        ]  # fmt: skip
+
+    def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        self.children.append((name, subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)))
+
+    def _watch(self) -> int:
+        while not self.stopping:
+            for name, process in self.children:
+                if process.poll() is not None:
+                    log.error("%s exited with %s; stopping everything", name, process.returncode)
+                    return 1
+            time.sleep(0.5)
+        return 0
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        self.stopping = True
+
+    def shutdown(self) -> None:
+        """Stop the API first (no new work), then workers (they finish their job), then Redis."""
+        for _, process in reversed(self.children):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        for name, process in reversed(self.children):
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                log.warning("%s did not stop in time; killing it", name)
+                process.kill()
+                process.wait()
+        self.children.clear()
+        if self.redis:
+            self.redis.stop()
+            self.redis = None
+
+
+def default_data_dir() -> Path:
+    return Settings.from_env().data_dir
