@@ -69,7 +69,9 @@ class Supervisor:
         ]  # fmt: skip
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
-        self.children.append((name, subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)))
+        # Own session: Ctrl-C reaches only the supervisor, which stops children in order (Redis last).
+        process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, start_new_session=True)
+        self.children.append((name, process))
 
     def _watch(self) -> int:
         while not self.stopping:
