@@ -1,0 +1,64 @@
+"""Workers: a poison product fails alone, final job failure marks products failed, races are safe."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from rq.job import Job
+
+from catalog.products import FAILED, PENDING
+from service.extensions import Services
+from tagging import load_tagger
+from workers.jobs import on_tagging_failure
+from workers.tagging import tag_chunk
+
+
+def test_poison_product_fails_alone(
+    client: FlaskClient, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client.post("/v1/products", json={"sku": "good", "title": "Hydrating Cream"})
+    client.post("/v1/products", json={"sku": "poison", "title": "Poison"})
+    tagger = load_tagger()
+    real_tag = tagger.tag
+
+    def explode(product: dict[str, Any]) -> Any:
+        if product["title"] == "Poison":
+            raise ValueError("cannot tag this")
+        return real_tag(product)
+
+    monkeypatch.setattr(tagger, "tag", explode)
+    result = tag_chunk(services.store, tagger, ["good", "poison", "missing"])
+    assert result == {"requested": 3, "written": 2, "failed": 1}
+    poison = client.get("/v1/products/poison").json
+    assert poison["status"] == "failed" and "cannot tag this" in poison["error"]
+    assert client.get("/v1/products/good").json["status"] == "tagged"
+
+
+def test_content_changed_during_tagging_is_not_overwritten(client: FlaskClient, services: Services) -> None:
+    client.post("/v1/products", json={"sku": "race", "title": "Hydrating Cream"})
+    stale = services.store.get("race")
+    assert stale is not None
+    client.post("/v1/products", json={"sku": "race", "title": "SPF 50 Sunscreen"})
+    from catalog.products import TaggingOutcome
+
+    written = services.store.commit([TaggingOutcome("race", stale.hash, tags=[])], "v")
+    assert written == 0
+    assert services.store.get("race").status == PENDING  # type: ignore[union-attr]
+
+
+def test_job_out_of_retries_marks_products_failed(
+    client: FlaskClient, services: Services, work: Callable[[], None]
+) -> None:
+    client.post("/v1/products", json={"sku": "a", "title": "A"})
+    job_id = services.store.get("a").job_id  # type: ignore[union-attr]
+    job = Job.fetch(job_id, connection=services.redis)
+    job.retries_left = 1
+    on_tagging_failure(job, services.redis, RuntimeError, RuntimeError("boom"), None)
+    assert services.store.get("a").status == PENDING  # type: ignore[union-attr]
+    job.retries_left = 0
+    on_tagging_failure(job, services.redis, RuntimeError, RuntimeError("boom"), None)
+    failed = client.get("/v1/products/a").json
+    assert failed["status"] == FAILED and failed["error"] == "RuntimeError: boom"
