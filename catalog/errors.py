@@ -1,7 +1,7 @@
 """Errors of the data model.
 
-    CatalogError
-     └── InvalidCursor   a pagination cursor that this service did not issue
+CatalogError
+ └── InvalidCursor   a pagination cursor that this service did not issue
 """
 
 from __future__ import annotations

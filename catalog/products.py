@@ -16,7 +16,19 @@ from catalog.keys import Keys
 from catalog.scripts import script
 
 PENDING, TAGGED, FAILED = "pending", "tagged", "failed"
-_FIELDS = ("id", "sku", "doc", "hash", "status", "error", "tags", "taxonomy_version", "tagged_at", "updated_at", "job_id")
+_FIELDS = (
+    "id",
+    "sku",
+    "doc",
+    "hash",
+    "status",
+    "error",
+    "tags",
+    "taxonomy_version",
+    "tagged_at",
+    "updated_at",
+    "job_id",
+)
 
 
 def content_hash(doc: Mapping[str, Any]) -> str:
@@ -126,7 +138,13 @@ class ProductStore:
         for outcome in outcomes:
             if outcome.tags is not None:
                 tag_ids = ",".join(tag["id"] for tag in outcome.tags)
-                args += [outcome.sku, outcome.hash, TAGGED, json.dumps(outcome.tags, ensure_ascii=False), tag_ids]
+                args += [
+                    outcome.sku,
+                    outcome.hash,
+                    TAGGED,
+                    json.dumps(outcome.tags, ensure_ascii=False),
+                    tag_ids,
+                ]
             else:
                 args += [outcome.sku, outcome.hash, FAILED, outcome.error or "tagging failed", ""]
         return int(script(self.redis, "commit_tags")(args=args))
@@ -135,13 +153,16 @@ class ProductStore:
         """Mark still-pending products failed with a reason (a job that ran out of retries)."""
         products = self.get_many(skus)
         outcomes = [
-            TaggingOutcome(p.sku, p.hash, error=reason) for p in products if p is not None and p.status == PENDING
+            TaggingOutcome(p.sku, p.hash, error=reason)
+            for p in products
+            if p is not None and p.status == PENDING
         ]
         return self.commit(outcomes, "") if outcomes else 0
 
     def pending_skus(self, older_than: float, limit: int = 1000) -> list[str]:
         """SKUs queued before older_than (seconds since the epoch): candidates for a re-queue."""
-        return [_text(s) or "" for s in self.redis.zrangebyscore(self.keys.pending, "-inf", older_than, 0, limit)]
+        found: list[bytes] = self.redis.zrangebyscore(self.keys.pending, "-inf", older_than, 0, limit)  # type: ignore[assignment]
+        return [_text(s) or "" for s in found]
 
     def count_by_status(self) -> dict[str, int]:
         pipe = self.redis.pipeline(transaction=False)

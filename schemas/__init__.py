@@ -1,1 +1,1 @@
-"""Marshmallow schemas: the one definition of what the API accepts and returns (and of its OpenAPI document)."""
+"""Marshmallow schemas: what the API accepts and returns, and so its OpenAPI document."""

@@ -11,12 +11,11 @@ class Ingredients(fields.Field):
     """An INCI list as one string, or a list of strings (one per kit component)."""
 
     def __init__(self, *, max_length: int, max_items: int, **kwargs: Any) -> None:
+        one_of = [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "maxItems": max_items}]
+        kwargs["metadata"] = {"oneOf": one_of, **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
         self.max_length = max_length
         self.max_items = max_items
-        self.metadata.setdefault(
-            "oneOf", [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "maxItems": max_items}]
-        )
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | list[str]:
         if isinstance(value, str):

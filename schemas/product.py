@@ -9,7 +9,9 @@ from marshmallow import EXCLUDE, RAISE, Schema, fields, post_load, pre_load, val
 from schemas.fields import Ingredients
 
 STATUSES = ("pending", "tagged", "failed")
-_PRINTABLE_SKU = validate.Regexp(r"^[^\x00-\x1f\x7f/?#]+$", error="May not contain control characters, '/', '?' or '#'.")
+_PRINTABLE_SKU = validate.Regexp(
+    r"^[^\x00-\x1f\x7f/?#]+$", error="May not contain control characters, '/', '?' or '#'."
+)
 
 
 class ProductInSchema(Schema):
@@ -21,8 +23,12 @@ class ProductInSchema(Schema):
     sku = fields.String(required=True, validate=[validate.Length(1, 128), _PRINTABLE_SKU])
     title = fields.String(required=True, validate=validate.Length(1, 500))
     brand = fields.String(validate=validate.Length(max=200))
-    description = fields.String(validate=validate.Length(max=50_000), metadata={"description": "May contain HTML."})
-    ingredients = Ingredients(max_length=20_000, max_items=20, metadata={"description": "INCI list, or one per kit part."})
+    description = fields.String(
+        validate=validate.Length(max=50_000), metadata={"description": "May contain HTML."}
+    )
+    ingredients = Ingredients(
+        max_length=20_000, max_items=20, metadata={"description": "INCI list, or one per kit part."}
+    )
     category = fields.String(validate=validate.Length(max=200))
     url = fields.Url(validate=validate.Length(max=2048))
     image_url = fields.Url(validate=validate.Length(max=2048))
@@ -32,7 +38,9 @@ class ProductInSchema(Schema):
     @pre_load
     def strip_strings(self, data: Any, **kwargs: Any) -> Any:
         if isinstance(data, dict):
-            return {k: v.strip() if isinstance(v, str) and k in ("sku", "title") else v for k, v in data.items()}
+            return {
+                k: v.strip() if isinstance(v, str) and k in ("sku", "title") else v for k, v in data.items()
+            }
         return data
 
     @post_load
@@ -41,7 +49,9 @@ class ProductInSchema(Schema):
 
 
 class EvidenceSchema(Schema):
-    field = fields.String(required=True, metadata={"description": "title, description, category or ingredients[i]"})
+    field = fields.String(
+        required=True, metadata={"description": "title, description, category or ingredients[i]"}
+    )
     text = fields.String(required=True)
     start = fields.Integer(required=True, metadata={"description": "Offset into the original field text."})
     end = fields.Integer(required=True)

@@ -11,9 +11,17 @@ class ProductQuerySchema(Schema):
     class Meta:
         unknown = RAISE
 
-    tag = fields.List(fields.String(validate=validate.Length(1, 64)), load_default=list, validate=validate.Length(max=13))
+    tag = fields.List(
+        fields.String(validate=validate.Length(1, 64)), load_default=list, validate=validate.Length(max=13)
+    )
     match = fields.String(load_default="all", validate=validate.OneOf(("all", "any")))
-    exclude = fields.List(fields.String(validate=validate.Length(1, 64)), load_default=list, validate=validate.Length(max=13))
+    # Not named `exclude`: that is a Schema attribute of its own.
+    exclude_tags = fields.List(
+        fields.String(validate=validate.Length(1, 64)),
+        load_default=list,
+        validate=validate.Length(max=13),
+        data_key="exclude",
+    )
     limit = fields.Integer(load_default=24, validate=validate.Range(1, 100))
     cursor = fields.String(validate=validate.Length(max=200))
     facets = fields.Boolean(load_default=False)

@@ -35,7 +35,9 @@ def create_app(config: dict[str, Any] | None = None, *, redis: Redis | None = No
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     init_app(app, redis)
-    api = problems.ProblemApi(app, spec_kwargs={"info": {"description": "Neurocosmetic and anti-aging product tags."}})
+    api = problems.ProblemApi(
+        app, spec_kwargs={"info": {"description": "Neurocosmetic and anti-aging product tags."}}
+    )
     api.spec.components.schema("Problem", schema=ProblemSchema)
     for blueprint in (products.blp, taxonomy.blp, preview.blp):
         api.register_blueprint(blueprint)

@@ -37,7 +37,9 @@ def cmd_seed(args: argparse.Namespace) -> int:
     if report is None:
         print("catalog already seeded; nothing to do", file=sys.stderr)
         return 0
-    print(f"seeded {report.accepted} product(s) from {path}; {len(report.rejected)} rejected", file=sys.stderr)
+    print(
+        f"seeded {report.accepted} product(s) from {path}; {len(report.rejected)} rejected", file=sys.stderr
+    )
     for row in report.rejected:
         print(json.dumps(row), file=sys.stderr)
     return 0
@@ -52,7 +54,10 @@ def cmd_tag(args: argparse.Namespace) -> int:
     with open_input(args.file) as stream:
         for number, product in read_products(stream):
             if not isinstance(product, dict):
-                print(f"row {number}: {product if isinstance(product, ValueError) else 'not a JSON object'}", file=sys.stderr)
+                print(
+                    f"row {number}: {product if isinstance(product, ValueError) else 'not a JSON object'}",
+                    file=sys.stderr,
+                )
                 failures += 1
                 continue
             tags = [t.to_dict() for t in tagger.tag(product)]
@@ -62,12 +67,16 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="neurotag", description="Neurocosmetic and anti-aging product tagging.")
+    parser = argparse.ArgumentParser(
+        prog="neurotag", description="Neurocosmetic and anti-aging product tagging."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     up = commands.add_parser("up", help="start Redis (embedded unless REDIS_URL is set), the API and workers")
     up.add_argument("--port", type=int, default=8000, help="API port (default 8000)")
-    up.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="tagging workers (default: CPU count)")
+    up.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="tagging workers (default: CPU count)"
+    )
     up.add_argument("--host", default="127.0.0.1", help="interface the API listens on (default 127.0.0.1)")
     up.set_defaults(func=cmd_up)
 
@@ -88,7 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
-        level=Settings.from_env().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+        level=Settings.from_env().log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
     )
     args = build_parser().parse_args(argv)
     return int(args.func(args))

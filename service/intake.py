@@ -6,8 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from catalog import ProductStore, StoredProduct, content_hash
 from rq import Queue
+
+from catalog import ProductStore, StoredProduct, content_hash
 from workers import QueueSettings, enqueue_tagging
 
 

@@ -61,7 +61,7 @@ def validation_errors(messages: Any) -> list[dict[str, str]]:
 class ProblemApi(Api):
     """flask-smorest's Api, answering errors as problem+json."""
 
-    def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
+    def handle_http_exception(self, error: HTTPException) -> Response:
         return http_problem(error)
 
 
@@ -90,7 +90,12 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(InvalidCursor)
     def _cursor(error: InvalidCursor) -> Response:
-        return problem(400, "Invalid request", str(error), errors=[{"field": "cursor", "location": "query", "detail": str(error)}])
+        return problem(
+            400,
+            "Invalid request",
+            str(error),
+            errors=[{"field": "cursor", "location": "query", "detail": str(error)}],
+        )
 
     @app.errorhandler(RedisConnectionError)
     @app.errorhandler(RedisTimeoutError)

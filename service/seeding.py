@@ -74,7 +74,9 @@ def import_products(services: Services, stream: IO[str]) -> ImportReport:
 
 def _flush(services: Services, batch: list[dict[str, Any]], report: ImportReport) -> None:
     if batch:
-        intake = accept_products(services.store, services.queue, services.queue_settings, batch, services.tagger.version)
+        intake = accept_products(
+            services.store, services.queue, services.queue_settings, batch, services.tagger.version
+        )
         report.accepted += len(intake.queued)
         report.unchanged += len(intake.unchanged)
         batch.clear()

@@ -1,4 +1,4 @@
-"""`neurotag up`: embedded Redis (unless REDIS_URL is set), the seed catalog, workers and gunicorn, stopped together."""
+"""`neurotag up`: embedded Redis (unless REDIS_URL is set), seed catalog, workers and gunicorn, as one."""
 
 from __future__ import annotations
 
@@ -38,7 +38,10 @@ class Supervisor:
             for number in range(1, self.workers + 1):
                 self._spawn(f"worker-{number}", [sys.executable, "-m", "service.cli", "worker"], env)
             self._spawn("api", self._gunicorn_command(), env)
-            print(f"NeuroTag is up: http://{self.host}:{self.port}  (API docs: /docs)  — Ctrl-C stops everything.", flush=True)
+            print(
+                f"NeuroTag is up: http://{self.host}:{self.port} (API docs: /docs). Ctrl-C stops everything.",
+                flush=True,
+            )
             return self._watch()
         finally:
             self.shutdown()

@@ -60,7 +60,9 @@ class Negation:
 class ClaimLexicon:
     """Finds claims for every tag in a product's fields, in one automaton pass per field."""
 
-    def __init__(self, matcher: PhraseMatcher[ClaimTerm], negation: Negation, field_weights: dict[str, float]):
+    def __init__(
+        self, matcher: PhraseMatcher[ClaimTerm], negation: Negation, field_weights: dict[str, float]
+    ):
         self._matcher = matcher
         self.negation = negation
         self.field_weights = field_weights
@@ -90,8 +92,12 @@ class ClaimLexicon:
         }
         raw_negation = require(data.get("negation"), dict, f"{where}: negation")
         negation = Negation(
-            before=frozenset(fold_phrase(w) for w in string_list(raw_negation.get("before"), f"{where}: negation.before")),
-            after=frozenset(fold_phrase(w) for w in string_list(raw_negation.get("after"), f"{where}: negation.after")),
+            before=frozenset(
+                fold_phrase(w) for w in string_list(raw_negation.get("before"), f"{where}: negation.before")
+            ),
+            after=frozenset(
+                fold_phrase(w) for w in string_list(raw_negation.get("after"), f"{where}: negation.after")
+            ),
             window=int(require(raw_negation.get("window", 3), int, f"{where}: negation.window")),
         )
         all_fields = frozenset(FIELDS)
@@ -107,7 +113,9 @@ class ClaimLexicon:
                 require(entry, dict, e_where)
                 level = require(entry.get("level"), str, f"{e_where}.level")
                 if level not in levels and level not in (VETO, NEGATABLE):
-                    raise TaxonomyError(f"{e_where}.level: unknown level {level!r}; use one of {sorted(levels)}")
+                    raise TaxonomyError(
+                        f"{e_where}.level: unknown level {level!r}; use one of {sorted(levels)}"
+                    )
                 fields = frozenset(string_list(entry.get("fields", list(FIELDS)), f"{e_where}.fields"))
                 if not fields <= all_fields:
                     raise TaxonomyError(f"{e_where}.fields: unknown field(s) {sorted(fields - all_fields)}")

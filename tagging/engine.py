@@ -44,7 +44,11 @@ def ingredient_fields(value: Any) -> list[tuple[str, str]]:
     if isinstance(value, str):
         return [("ingredients", value)] if value.strip() else []
     if isinstance(value, list):
-        return [(f"ingredients[{i}]", item) for i, item in enumerate(value) if isinstance(item, str) and item.strip()]
+        return [
+            (f"ingredients[{i}]", item)
+            for i, item in enumerate(value)
+            if isinstance(item, str) and item.strip()
+        ]
     return []
 
 
@@ -89,7 +93,9 @@ class Tagger:
         self._collect_ingredients(product.get("ingredients"), signals, scored)
         return self._finish(scored, signals)
 
-    def _collect_claims(self, product: Mapping[str, Any], texts: dict[str, FoldedText], scored: dict[str, _Scored]) -> None:
+    def _collect_claims(
+        self, product: Mapping[str, Any], texts: dict[str, FoldedText], scored: dict[str, _Scored]
+    ) -> None:
         for field, folded in texts.items():
             weight = self.claims.field_weights.get(field, 1.0)
             original = product[field]

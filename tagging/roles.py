@@ -77,7 +77,9 @@ class Roles:
             for tag, rule in tags.items():
                 if tag not in tag_ids:
                     raise TaxonomyError(f"{r_where}.tags.{tag}: not a tag id of taxonomy.yaml")
-                role_rules.append(_rule(tag, require(rule, dict, f"{r_where}.tags.{tag}"), f"{r_where}.tags.{tag}"))
+                role_rules.append(
+                    _rule(tag, require(rule, dict, f"{r_where}.tags.{tag}"), f"{r_where}.tags.{tag}")
+                )
             rules[str(role)] = tuple(role_rules)
         contexts = []
         for signal, spec in require(data.get("contexts", {}), dict, f"{where}: contexts").items():
@@ -90,7 +92,13 @@ class Roles:
                     raise TaxonomyError(f"{c_where}.{group}: not a group of taxonomy.yaml")
                 require(caps, dict, f"{c_where}.{group}")
                 contexts.append(
-                    ContextCap(str(signal), spec.get("unless"), group, _opt(caps, "ingredients"), _opt(caps, "claims"))
+                    ContextCap(
+                        str(signal),
+                        spec.get("unless"),
+                        group,
+                        _opt(caps, "ingredients"),
+                        _opt(caps, "claims"),
+                    )
                 )
         return cls(rules, tuple(contexts))
 
@@ -107,7 +115,9 @@ def _buckets(raw: Any, where: str) -> tuple[Bucket, ...]:
             raise TaxonomyError(f"{where}[{index}]: expected [limit, score], got {item!r}")
         limit = item[0]
         if not (limit in ("third", "half", "all") or isinstance(limit, int)):
-            raise TaxonomyError(f"{where}[{index}]: limit must be third, half, all or an integer, got {limit!r}")
+            raise TaxonomyError(
+                f"{where}[{index}]: limit must be third, half, all or an integer, got {limit!r}"
+            )
         buckets.append((limit, float(item[1])))
     return tuple(buckets)
 

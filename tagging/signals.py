@@ -49,8 +49,12 @@ class SignalReader:
             require(spec, dict, f"{where}: signals.{name}")
             fields = frozenset(string_list(spec.get("fields"), f"{where}: signals.{name}.fields"))
             if not fields <= set(FIELDS):
-                raise TaxonomyError(f"{where}: signals.{name}.fields: unknown field(s) {sorted(fields - set(FIELDS))}")
+                raise TaxonomyError(
+                    f"{where}: signals.{name}.fields: unknown field(s) {sorted(fields - set(FIELDS))}"
+                )
             term = SignalTerm(str(name), fields, bool(spec.get("negatable", False)))
-            phrases.extend((phrase, term) for phrase in string_list(spec.get("terms"), f"{where}: signals.{name}.terms"))
+            phrases.extend(
+                (phrase, term) for phrase in string_list(spec.get("terms"), f"{where}: signals.{name}.terms")
+            )
             names.add(str(name))
         return cls(PhraseMatcher(phrases), frozenset(names))

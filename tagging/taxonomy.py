@@ -72,6 +72,10 @@ class Taxonomy:
                         description=require(raw_tag.get("description", ""), str, f"{t_where}.description"),
                     )
                 )
-            groups.append(GroupInfo(group_id, require(raw_group.get("label"), str, f"{g_where}.label"), tuple(tags)))
-        version = f"{require(data.get('version'), (int, str), f'{where}: version')}.{seeds_fingerprint(directory)}"
+            groups.append(
+                GroupInfo(group_id, require(raw_group.get("label"), str, f"{g_where}.label"), tuple(tags))
+            )
+        version = (
+            f"{require(data.get('version'), (int, str), f'{where}: version')}.{seeds_fingerprint(directory)}"
+        )
         return cls(version=version, threshold=threshold, groups=tuple(groups))

@@ -35,7 +35,8 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def services(app: Flask) -> Services:
-    return app.extensions[EXTENSION]  # type: ignore[no-any-return]
+    found: Services = app.extensions[EXTENSION]
+    return found
 
 
 @pytest.fixture

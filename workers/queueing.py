@@ -34,11 +34,17 @@ def tagging_queue(redis: Redis, settings: QueueSettings | None = None, *, is_asy
     return Queue((settings or QueueSettings.from_env()).name, connection=redis, is_async=is_async)
 
 
-def enqueue_tagging(queue: Queue, pipe: Pipeline, skus: Sequence[str], settings: QueueSettings | None = None) -> str:
+def enqueue_tagging(
+    queue: Queue, pipe: Pipeline, skus: Sequence[str], settings: QueueSettings | None = None
+) -> str:
     """Queue one job tagging skus on pipe (executed by the caller with its own writes); returns the job id."""
     settings = settings or QueueSettings.from_env()
     job_id = f"tag-{uuid.uuid4().hex}"
-    retry = Retry(max=len(settings.retry_intervals), interval=list(settings.retry_intervals)) if settings.retry_intervals else None
+    retry = (
+        Retry(max=len(settings.retry_intervals), interval=list(settings.retry_intervals))
+        if settings.retry_intervals
+        else None
+    )
     data = Queue.prepare_data(
         "workers.jobs.tag_products",
         args=(list(skus),),

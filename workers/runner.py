@@ -21,4 +21,6 @@ def run_worker(redis_url: str, *, burst: bool = False, name: str | None = None) 
     queue = tagging_queue(redis, QueueSettings.from_env())
     worker = Worker([queue], connection=redis, name=name)
     # The scheduler moves retried jobs back to the queue when their back-off interval ends.
-    return worker.work(burst=burst, with_scheduler=True, logging_level=logging.getLevelName(log.getEffectiveLevel()))
+    return worker.work(
+        burst=burst, with_scheduler=True, logging_level=logging.getLevelName(log.getEffectiveLevel())
+    )

@@ -8,7 +8,7 @@ from typing import Any
 
 from catalog import ProductStore
 from catalog.products import TaggingOutcome
-from tagging import TagScore, Tagger
+from tagging import Tagger, TagScore
 
 log = logging.getLogger(__name__)
 

@@ -116,15 +116,16 @@ def _clean(piece: str) -> Iterator[str]:
 
 
 class Matcher:
-    """Whole-word matching of KB terms in an ingredient name; the longest matching term wins."""
+    """Whole-word matching of KB terms in an ingredient name; the longest matching term wins.
+
+    Like the engine's ingredient lookup, terms match as written (no plural or -ise variants)."""
 
     def __init__(self, entries: list[Entry]) -> None:
         self.by_first: dict[str, list[tuple[tuple[str, ...], int, Entry]]] = defaultdict(list)
         for entry in entries:
-            for term in entry.terms():
-                for spelling in spellings(fold(term)):
-                    words = tuple(spelling.split())
-                    self.by_first[words[0]].append((words, len(spelling), entry))
+            for term in {fold(t) for t in entry.terms()}:
+                words = tuple(term.split())
+                self.by_first[words[0]].append((words, len(term), entry))
 
     def match(self, ingredient: str) -> Entry | None:
         best: tuple[int, int, Entry] | None = None
@@ -143,7 +144,9 @@ def load_entries(path: Path) -> tuple[list[Entry], list[str]]:
     """Parse and validate the YAML; returns the entries and a list of problems."""
     data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     problems: list[str] = []
-    if not isinstance(data, dict) or set(data) != {"ingredients"} or not isinstance(data["ingredients"], list):
+    if not isinstance(data, dict) or set(data) != {"ingredients"}:
+        return [], ["top level must be a mapping with one key, 'ingredients', holding a list"]
+    if not isinstance(data["ingredients"], list):
         return [], ["top level must be a mapping with one key, 'ingredients', holding a list"]
     entries: list[Entry] = []
     for number, item in enumerate(data["ingredients"], 1):
@@ -184,7 +187,7 @@ def term_clashes(entries: Iterable[Entry]) -> tuple[list[str], list[str]]:
         names = ", ".join(f"{e.name} {e.roles}" for e in owners)
         if len({tuple(sorted(e.roles)) for e in owners}) > 1:
             errors.append(f"term '{term}' has different roles in: {names}")
-        elif len({e.name for e in owners}) > 1 or len(owners) > 1:
+        else:
             warnings.append(f"term '{term}' repeated in: {names}")
     return errors, warnings
 
@@ -230,12 +233,12 @@ def report_coverage(entries: list[Entry], data_dir: Path, show_unmatched: int) -
                 hits[key] = matcher.match(raw)
         matched = [k for k, e in hits.items() if e is not None]
         with_role = [k for k, e in hits.items() if e is not None and e.roles]
-        occurrences = sum(folded.values())
+        distinct, occurrences = len(folded), sum(folded.values())
         print(
-            f"{label}: {len(matched)}/{len(folded)} distinct strings matched ({len(matched) / len(folded):.1%}),"
-            f" {len(with_role) / len(folded):.1%} with a role; occurrences matched"
-            f" {sum(folded[k] for k in matched) / occurrences:.1%},"
-            f" with a role {sum(folded[k] for k in with_role) / occurrences:.1%} of {occurrences}"
+            f"{label}: distinct strings matched {len(matched)}/{distinct} ({len(matched) / distinct:.1%}),"
+            f" with a role {len(with_role) / distinct:.1%}; occurrences matched"
+            f" {sum(folded[k] for k in matched) / occurrences:.1%} of {occurrences},"
+            f" with a role {sum(folded[k] for k in with_role) / occurrences:.1%}"
         )
         if label == "both" and show_unmatched:
             print(f"most frequent unmatched strings (top {show_unmatched}):")

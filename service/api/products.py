@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response, jsonify, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
+from werkzeug.exceptions import NotFound
 
 from schemas.product import AcceptedSchema, ProductInSchema, ProductOutSchema
 from schemas.query import ProductPageSchema, ProductQuerySchema
@@ -22,14 +23,24 @@ _PRODUCT_OUT = ProductOutSchema()
 class Products(MethodView):
     @blp.arguments(ProductQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, ProductPageSchema)
-    def get(self, tag: list[str], match: str, exclude: list[str], limit: int, facets: bool, cursor: str | None = None) -> Any:
+    def get(
+        self,
+        tag: list[str],
+        match: str,
+        exclude_tags: list[str],
+        limit: int,
+        facets: bool,
+        cursor: str | None = None,
+    ) -> Any:
         """Tagged products having all (or any) of `tag` and none of `exclude`, with facet counts."""
         s = services()
-        unknown = sorted(set(tag + exclude) - set(s.tagger.taxonomy.tag_ids))
+        unknown = sorted(set(tag + exclude_tags) - set(s.tagger.taxonomy.tag_ids))
         if unknown:
             field = "tag" if set(unknown) & set(tag) else "exclude"
             abort(400, messages={"query": {field: [f"Unknown tag id(s): {', '.join(unknown)}."]}})
-        page = s.index.query(tag, match=match, exclude=exclude, limit=limit, cursor=cursor, facets=facets)
+        page = s.index.query(
+            tag, match=match, exclude=exclude_tags, limit=limit, cursor=cursor, facets=facets
+        )
         return {
             "items": [product_payload(p) for p in page.items],
             "total": page.total,
@@ -39,7 +50,9 @@ class Products(MethodView):
 
     @blp.arguments(ProductInSchema)
     @blp.response(202, AcceptedSchema, description="Queued for tagging.")
-    @blp.alt_response(200, schema=ProductOutSchema, description="Unchanged and already tagged: nothing queued.")
+    @blp.alt_response(
+        200, schema=ProductOutSchema, description="Unchanged and already tagged: nothing queued."
+    )
     def post(self, doc: dict[str, Any]) -> Any:
         """Upsert one product by sku and queue it for tagging."""
         s = services()
@@ -57,12 +70,12 @@ class Product(MethodView):
         """One product with its status and tags."""
         product = services().store.get(sku)
         if product is None:
-            abort(404, message=f"No product with sku {sku!r}.")
+            raise NotFound(f"No product with sku {sku!r}.")
         return product_payload(product)
 
     @blp.response(204)
     def delete(self, sku: str) -> Response:
         """Delete a product; it leaves every tag index at once."""
         if not services().store.delete(sku):
-            abort(404, message=f"No product with sku {sku!r}.")
+            raise NotFound(f"No product with sku {sku!r}.")
         return Response(status=204)

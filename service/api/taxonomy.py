@@ -29,7 +29,12 @@ class Taxonomy(MethodView):
                     "id": group.id,
                     "label": group.label,
                     "tags": [
-                        {"id": t.id, "label": t.label, "description": t.description, "count": counts.get(t.id, 0)}
+                        {
+                            "id": t.id,
+                            "label": t.label,
+                            "description": t.description,
+                            "count": counts.get(t.id, 0),
+                        }
                         for t in group.tags
                     ],
                 }

@@ -67,7 +67,9 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     handle = log.open("wb")
-    return subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    return subprocess.Popen(
+        command, env=env, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+    )
 
 
 def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
@@ -95,9 +97,20 @@ def stack(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         NEUROTAG_MAX_BODY_BYTES="65536",
     )
     port = free_port()
-    workers = [_start([sys.executable, "-m", "service.cli", "worker"], env, logs / f"worker-{n}.log") for n in (1, 2)]
+    workers = [
+        _start([sys.executable, "-m", "service.cli", "worker"], env, logs / f"worker-{n}.log") for n in (1, 2)
+    ]
     api = _start(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "service.wsgi:app"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "service.wsgi:app",
+        ],
         env,
         logs / "api.log",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 from tests.integration.conftest import Stack
 
@@ -10,7 +11,7 @@ pytestmark = pytest.mark.integration
 PROBLEM = "application/problem+json"
 
 
-def assert_problem(response, status: int, field: str | None = None) -> None:  # type: ignore[no-untyped-def]
+def assert_problem(response: requests.Response, status: int, field: str | None = None) -> None:
     assert response.status_code == status, response.text
     assert response.headers["Content-Type"].startswith(PROBLEM)
     body = response.json()
@@ -24,13 +25,19 @@ def assert_not_stored(stack: Stack, sku: str) -> None:
 
 
 def test_malformed_json(stack: Stack, unique: str) -> None:
-    response = stack.post("/v1/products", data=f'{{"sku": "bad-{unique}", "title": ', headers={"Content-Type": "application/json"})
+    response = stack.post(
+        "/v1/products",
+        data=f'{{"sku": "bad-{unique}", "title": ',
+        headers={"Content-Type": "application/json"},
+    )
     assert_problem(response, 400, "body")
     assert_not_stored(stack, f"bad-{unique}")
 
 
 def test_wrong_types(stack: Stack, unique: str) -> None:
-    response = stack.post("/v1/products", json={"sku": f"t-{unique}", "title": 42, "price": "cheap", "ingredients": {"a": 1}})
+    response = stack.post(
+        "/v1/products", json={"sku": f"t-{unique}", "title": 42, "price": "cheap", "ingredients": {"a": 1}}
+    )
     assert_problem(response, 422, "title")
     fields = {e["field"] for e in response.json()["errors"]}
     assert {"title", "price", "ingredients"} <= fields

@@ -19,7 +19,10 @@ ARTICLE = {
         {"neuroactive", "stress-defense", "hydration"},
         {"sensory-touch", "mindful-ritual", "barrier-support"},
     ),
-    "Hyaluronic Acid + Vitamin C Serum": ({"hydration", "antioxidant-protection", "collagen-support"}, {"barrier-support"}),
+    "Hyaluronic Acid + Vitamin C Serum": (
+        {"hydration", "antioxidant-protection", "collagen-support"},
+        {"barrier-support"},
+    ),
     "Daily Mineral Sunscreen SPF 30": ({"sun-protection", "sensory-touch"}, set()),
     "1000 Roses Soothing Sleep Mask": (
         {"neuroscent", "stress-defense", "overnight-repair", "collagen-support", "soothing"},
@@ -84,10 +87,14 @@ def test_article_products_are_tagged_queried_and_deleted(stack: Stack, unique: s
     assert products[3]["sku"] in {i["sku"] for i in both["items"]}
     assert products[0]["sku"] not in {i["sku"] for i in both["items"]}
 
-    either = stack.get("/v1/products", params=[("tag", "sun-protection"), ("tag", "neuroscent"), ("match", "any")]).json()
+    either = stack.get(
+        "/v1/products", params=[("tag", "sun-protection"), ("tag", "neuroscent"), ("match", "any")]
+    ).json()
     assert {products[2]["sku"], products[3]["sku"]} <= {i["sku"] for i in either["items"]}
 
-    excluded = stack.get("/v1/products", params={"tag": "stress-defense", "exclude": "overnight-repair"}).json()
+    excluded = stack.get(
+        "/v1/products", params={"tag": "stress-defense", "exclude": "overnight-repair"}
+    ).json()
     assert products[3]["sku"] not in {i["sku"] for i in excluded["items"]}
 
     assert stack.delete(f"/v1/products/{products[3]['sku']}").status_code == 204
@@ -99,7 +106,11 @@ def test_article_products_are_tagged_queried_and_deleted(stack: Stack, unique: s
 def test_cursor_pagination_has_no_duplicates_or_gaps(stack: Stack, unique: str) -> None:
     skus = [f"page-{unique}-{n:02d}" for n in range(23)]
     for sku in skus:
-        body = {"sku": sku, "title": "Hydrating Gel Cream", "description": "Deeply hydrating, with hyaluronic acid."}
+        body = {
+            "sku": sku,
+            "title": "Hydrating Gel Cream",
+            "description": "Deeply hydrating, with hyaluronic acid.",
+        }
         assert stack.post("/v1/products", json=body).status_code == 202
     wait_tagged(stack, skus)
 

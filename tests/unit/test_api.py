@@ -18,7 +18,11 @@ SERUM = {
     "price": 42,
     "currency": "USD",
 }
-MASK = {"sku": "mask-1", "title": "Lavender Sleeping Mask", "description": "Wakes up to softer skin by morning."}
+MASK = {
+    "sku": "mask-1",
+    "title": "Lavender Sleeping Mask",
+    "description": "Wakes up to softer skin by morning.",
+}
 
 
 def post(client: FlaskClient, body: dict[str, Any]) -> Any:
@@ -44,7 +48,9 @@ def test_post_queues_then_worker_tags(client: FlaskClient, work: Callable[[], No
     assert product["taxonomy_version"] and product["tagged_at"]
 
 
-def test_unchanged_product_is_200_without_a_job(client: FlaskClient, services: Services, work: Callable[[], None]) -> None:
+def test_unchanged_product_is_200_without_a_job(
+    client: FlaskClient, services: Services, work: Callable[[], None]
+) -> None:
     post(client, SERUM)
     work()
     queued_before = services.queue.count
@@ -108,7 +114,9 @@ def test_preview_stores_nothing(client: FlaskClient, services: Services) -> None
 
 
 def test_validation_problem_names_fields(client: FlaskClient) -> None:
-    response = client.post("/v1/products", json={"sku": "", "title": "x", "currency": "dollars", "url": "nope"})
+    response = client.post(
+        "/v1/products", json={"sku": "", "title": "x", "currency": "dollars", "url": "nope"}
+    )
     assert response.status_code == 422
     assert response.mimetype == "application/problem+json"
     assert {e["field"] for e in response.json["errors"]} == {"sku", "currency", "url"}

@@ -38,7 +38,9 @@ def test_tag_jsonl_from_stdin() -> None:
 
 def test_tag_json_array_file(tmp_path: Path) -> None:
     path = tmp_path / "products.json"
-    path.write_text(json.dumps([{"sku": "a", "title": "SPF 50 Sunscreen"}, {"sku": "b", "title": "Plain Soap"}]))
+    path.write_text(
+        json.dumps([{"sku": "a", "title": "SPF 50 Sunscreen"}, {"sku": "b", "title": "Plain Soap"}])
+    )
     result = run_tag(str(path))
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["sku"] for r in rows] == ["a", "b"]

@@ -18,7 +18,10 @@ ARTICLE = {
         {"neuroactive", "stress-defense", "hydration"},
         {"sensory-touch", "mindful-ritual", "barrier-support"},
     ),
-    "Hyaluronic Acid + Vitamin C Serum": ({"hydration", "antioxidant-protection", "collagen-support"}, {"barrier-support"}),
+    "Hyaluronic Acid + Vitamin C Serum": (
+        {"hydration", "antioxidant-protection", "collagen-support"},
+        {"barrier-support"},
+    ),
     "Daily Mineral Sunscreen SPF 30": ({"sun-protection", "sensory-touch"}, set()),
     "1000 Roses Soothing Sleep Mask": (
         {"neuroscent", "stress-defense", "overnight-repair", "collagen-support", "soothing"},
@@ -61,9 +64,13 @@ def test_every_tag_has_evidence_pointing_into_its_field(tagger: Tagger) -> None:
 
 
 def test_negated_claims_do_not_count(tagger: Tagger) -> None:
-    assert "sun-protection" not in tag_ids(tagger, title="Glow Primer", description="Blurs pores. Not a sunscreen.")
+    assert "sun-protection" not in tag_ids(
+        tagger, title="Glow Primer", description="Blurs pores. Not a sunscreen."
+    )
     assert "sun-protection" not in tag_ids(tagger, title="Day Cream without SPF")
-    assert "stress-defense" not in tag_ids(tagger, title="Kids Lotion", description="A stress-free application.")
+    assert "stress-defense" not in tag_ids(
+        tagger, title="Kids Lotion", description="A stress-free application."
+    )
     assert "sun-protection" in tag_ids(tagger, title="Day Cream SPF 30")
 
 
@@ -71,7 +78,9 @@ def test_fragrance_free_vetoes_scent_from_ingredients(tagger: Tagger) -> None:
     inci = "Water, Lavandula Angustifolia (Lavender) Oil, Glycerin, Cetyl Alcohol, Phenoxyethanol"
     assert "neuroscent" in tag_ids(tagger, title="Body Lotion", ingredients=inci)
     assert "neuroscent" not in tag_ids(tagger, title="Fragrance-Free Body Lotion", ingredients=inci)
-    assert "neuroscent" not in tag_ids(tagger, title="Body Lotion", description="Unscented.", ingredients=inci)
+    assert "neuroscent" not in tag_ids(
+        tagger, title="Body Lotion", description="Unscented.", ingredients=inci
+    )
 
 
 def test_decoys_are_not_scents(tagger: Tagger) -> None:
@@ -103,7 +112,9 @@ def test_two_uv_filters_high_in_the_list_make_sun_protection(tagger: Tagger) -> 
 
 def test_scores_rank_stronger_evidence_higher(tagger: Tagger) -> None:
     strong = tagger.tag({"title": "Retinol Night Serum", "description": "Smooths fine lines and wrinkles."})
-    weak = tagger.score_all({"title": "Body Wash", "ingredients": "Water, Sodium Laureth Sulfate, Retinyl Palmitate"})
+    weak = tagger.score_all(
+        {"title": "Body Wash", "ingredients": "Water, Sodium Laureth Sulfate, Retinyl Palmitate"}
+    )
     strong_score = next(t.score for t in strong if t.id == "collagen-support")
     weak_score = next((t.score for t in weak if t.id == "collagen-support"), 0.0)
     assert strong_score > weak_score

@@ -32,7 +32,14 @@ def test_synonyms_slashes_and_percentages() -> None:
 
 
 def test_footnotes_trailing_periods_and_colourants() -> None:
-    parsed = parse_inci([("ingredients", "Water, Aloe Vera*, Tocopherol. *Certified organic. May contain (+/-): CI 77891, Iron Oxides")])
+    parsed = parse_inci(
+        [
+            (
+                "ingredients",
+                "Water, Aloe Vera*, Tocopherol. *Certified organic. May contain (+/-): CI 77891, Iron Oxides",
+            )
+        ]
+    )
     assert [i.text for i in parsed] == ["Water", "Aloe Vera", "Tocopherol", "CI 77891", "Iron Oxides"]
     assert [i.colourant for i in parsed] == [False, False, False, True, True]
     assert [i.position for i in parsed[:3]] == [1, 2, 3]
@@ -56,6 +63,13 @@ def test_kits_restart_positions_per_component() -> None:
 
 def test_drug_facts_inactive_part_is_unordered() -> None:
     parsed = parse_inci(
-        [("ingredients[0]", "Active Ingredients: Zinc Oxide 20%"), ("ingredients[1]", "Inactive Ingredients: Aloe, Water")]
+        [
+            ("ingredients[0]", "Active Ingredients: Zinc Oxide 20%"),
+            ("ingredients[1]", "Inactive Ingredients: Aloe, Water"),
+        ]
     )
-    assert [(i.field, i.ordered) for i in parsed] == [("ingredients[0]", True), ("ingredients[1]", False), ("ingredients[1]", False)]
+    assert [(i.field, i.ordered) for i in parsed] == [
+        ("ingredients[0]", True),
+        ("ingredients[1]", False),
+        ("ingredients[1]", False),
+    ]

@@ -37,7 +37,12 @@ def test_version_changes_when_a_seed_changes(seeds_copy: Path) -> None:
     [
         ("claims.yaml", "  sensory-touch:", "  sensory-tuch:", "tags.sensory-tuch: not a tag id"),
         ("claims.yaml", "level: weak", "level: feeble", "unknown level 'feeble'"),
-        ("roles.yaml", "[[third, 0.6], [half, 0.3], [all, 0.15]]", "[[top, 0.6]]", "limit must be third, half, all"),
+        (
+            "roles.yaml",
+            "[[third, 0.6], [half, 0.3], [all, 0.15]]",
+            "[[top, 0.6]]",
+            "limit must be third, half, all",
+        ),
         ("taxonomy.yaml", "threshold: 0.5", "threshold: 5", "threshold must be in (0, 1]"),
         ("ingredients.yaml", "roles: [humectant]", "roles: [humectnt]", "unknown role(s) ['humectnt']"),
     ],
@@ -54,7 +59,7 @@ def test_bad_seed_is_a_clear_error(seeds_copy: Path, name: str, old: str, new: s
 
 def test_missing_and_unparsable_files(seeds_copy: Path) -> None:
     (seeds_copy / "signals.yaml").unlink()
-    with pytest.raises(TaxonomyError, match="signals.yaml: seed file not found"):
+    with pytest.raises(TaxonomyError, match=r"signals\.yaml: seed file not found"):
         build_tagger(seeds_copy)
     (seeds_copy / "signals.yaml").write_text("signals: [unclosed")
     with pytest.raises(TaxonomyError, match="not valid YAML"):
