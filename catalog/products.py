@@ -14,8 +14,10 @@ from redis.client import Pipeline
 
 from catalog.keys import Keys
 from catalog.scripts import script
+from tagging.folding import fold_phrase
 
 PENDING, TAGGED, FAILED = "pending", "tagged", "failed"
+PINNED, SUPPRESSED = "pinned", "suppressed"
 _FIELDS = (
     "id",
     "sku",
@@ -56,9 +58,14 @@ class StoredProduct:
     tagged_at: float | None = None
     updated_at: float | None = None
     job_id: str | None = None
+    corrections: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
-    def from_hash(cls, values: Sequence[bytes | str | None]) -> StoredProduct | None:
+    def from_hash(
+        cls,
+        values: Sequence[bytes | str | None],
+        corrections: Mapping[bytes | str, bytes | str] | None = None,
+    ) -> StoredProduct | None:
         row = dict(zip(_FIELDS, (_text(v) for v in values), strict=True))
         if row["doc"] is None:
             return None
@@ -74,11 +81,33 @@ class StoredProduct:
             tagged_at=float(row["tagged_at"]) if row["tagged_at"] else None,
             updated_at=float(row["updated_at"]) if row["updated_at"] else None,
             job_id=row["job_id"],
+            corrections={
+                _text(k) or "": json.loads(_text(v) or "{}") for k, v in (corrections or {}).items()
+            },
         )
 
     def is_current(self, content: str, taxonomy_version: str) -> bool:
         """True when this content is already tagged with this taxonomy version: nothing to do."""
         return self.hash == content and self.status == TAGGED and self.taxonomy_version == taxonomy_version
+
+    def effective_tags(self) -> list[dict[str, Any]]:
+        """Engine tags with corrections applied: suppressed ones dropped, pinned ones added or marked."""
+        tags = []
+        for tag in self.tags:
+            correction = self.corrections.get(tag["id"])
+            if correction and correction["state"] == SUPPRESSED:
+                continue
+            tags.append({**tag, "source": "manual" if correction else "engine"})
+        engine_ids = {tag["id"] for tag in self.tags}
+        for tag_id, correction in self.corrections.items():
+            if correction["state"] == PINNED and tag_id not in engine_ids:
+                tags.append({"id": tag_id, "score": 1.0, "evidence": [], "source": "manual"})
+        return tags
+
+
+def facet_key(value: Any) -> str:
+    """The index key of a brand or category: folded so "Drunk Elephant" and "DRUNK ELEPHANT" match."""
+    return fold_phrase(value) if isinstance(value, str) else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +118,25 @@ class TaggingOutcome:
     hash: str
     tags: list[dict[str, Any]] | None = None
     error: str | None = None
+    brand: str = ""
+    category: str = ""
+
+    def script_args(self) -> list[str]:
+        if self.tags is None:
+            return [self.sku, self.hash, FAILED, self.error or "tagging failed", "", "", "", ""]
+        ids = ",".join(tag["id"] for tag in self.tags)
+        scores = ",".join(repr(float(tag["score"])) for tag in self.tags)
+        payload = json.dumps(self.tags, ensure_ascii=False)
+        return [
+            self.sku,
+            self.hash,
+            TAGGED,
+            payload,
+            ids,
+            scores,
+            facet_key(self.brand),
+            facet_key(self.category),
+        ]
 
 
 class ProductStore:
@@ -99,13 +147,18 @@ class ProductStore:
         self.keys = keys or Keys.from_env()
 
     def get(self, sku: str) -> StoredProduct | None:
-        return StoredProduct.from_hash(self.redis.hmget(self.keys.product(sku), _FIELDS))
+        return self.get_many([sku])[0]
 
     def get_many(self, skus: Iterable[str]) -> list[StoredProduct | None]:
         pipe = self.redis.pipeline(transaction=False)
         for sku in skus:
             pipe.hmget(self.keys.product(sku), _FIELDS)
-        return [StoredProduct.from_hash(values) for values in pipe.execute()]
+            pipe.hgetall(self.keys.corrections(sku))
+        replies = pipe.execute()
+        return [
+            StoredProduct.from_hash(values, corr)
+            for values, corr in zip(replies[::2], replies[1::2], strict=True)
+        ]
 
     def upsert(
         self,
@@ -136,18 +189,14 @@ class ProductStore:
         """Write a chunk's results in one atomic script; returns how many products were written."""
         args: list[str] = [self.keys.prefix, str(time.time()), taxonomy_version]
         for outcome in outcomes:
-            if outcome.tags is not None:
-                tag_ids = ",".join(tag["id"] for tag in outcome.tags)
-                args += [
-                    outcome.sku,
-                    outcome.hash,
-                    TAGGED,
-                    json.dumps(outcome.tags, ensure_ascii=False),
-                    tag_ids,
-                ]
-            else:
-                args += [outcome.sku, outcome.hash, FAILED, outcome.error or "tagging failed", ""]
+            args += outcome.script_args()
         return int(script(self.redis, "commit_tags")(args=args))
+
+    def correct(self, sku: str, tag_id: str, state: str | None, note: str | None = None) -> bool:
+        """Pin or suppress a tag for a product (state None clears it); False if there is no such product.
+        The index moves at once, and the correction outlives re-tagging and re-imports."""
+        correction = json.dumps({"state": state, "note": note, "at": time.time()}) if state else ""
+        return bool(script(self.redis, "correct")(args=[self.keys.prefix, sku, tag_id, correction]))
 
     def mark_failed(self, skus: Sequence[str], reason: str) -> int:
         """Mark still-pending products failed with a reason (a job that ran out of retries)."""

@@ -17,5 +17,6 @@ def _source(name: str) -> str:
 
 
 def script(redis: Redis, name: str) -> Script:
-    """A registered script (EVALSHA with a fallback to EVAL) for catalog/lua/<name>.lua."""
-    return redis.register_script(_source(name))
+    """A registered script (EVALSHA with a fallback to EVAL) for catalog/lua/<name>.lua, with the
+    shared functions of lib.lua in front of it."""
+    return redis.register_script(_source("lib") + "\n" + _source(name))

@@ -63,6 +63,10 @@ class TagSchema(Schema):
     label = fields.String(required=True)
     score = fields.Float(required=True)
     evidence = fields.List(fields.Nested(EvidenceSchema), required=True)
+    source = fields.String(
+        validate=validate.OneOf(("engine", "manual")),
+        metadata={"description": "manual when a merchandiser's correction pinned or confirmed it."},
+    )
 
 
 class ProductOutSchema(ProductInSchema):
@@ -88,3 +92,13 @@ class AcceptedSchema(Schema):
 class PreviewSchema(Schema):
     taxonomy_version = fields.String(required=True)
     tags = fields.List(fields.Nested(TagSchema), required=True)
+
+
+class CorrectionSchema(Schema):
+    """A merchandiser's correction of one tag: it wins over the engine and survives re-tagging."""
+
+    class Meta:
+        unknown = RAISE
+
+    state = fields.String(required=True, validate=validate.OneOf(("pinned", "suppressed")))
+    note = fields.String(validate=validate.Length(max=1000))

@@ -40,9 +40,16 @@ def tag_chunk(store: ProductStore, tagger: Tagger, skus: Sequence[str]) -> dict[
             tags = tag_dicts(tagger, tagger.tag(product.doc))
         except Exception as exc:  # one poison product must not sink its chunk
             log.exception("tagging %s failed", product.sku)
-            outcomes.append(TaggingOutcome(product.sku, product.hash, error=f"{type(exc).__name__}: {exc}"))
+            outcomes.append(
+                TaggingOutcome(product.sku, product.hash, error=f"{type(exc).__name__}: {exc}"[:500])
+            )
             failed += 1
             continue
-        outcomes.append(TaggingOutcome(product.sku, product.hash, tags=tags))
+        doc = product.doc
+        outcomes.append(
+            TaggingOutcome(
+                product.sku, product.hash, tags, brand=doc.get("brand", ""), category=doc.get("category", "")
+            )
+        )
     written = store.commit(outcomes, tagger.version) if outcomes else 0
     return {"requested": len(skus), "written": written, "failed": failed}

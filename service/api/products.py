@@ -9,7 +9,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from werkzeug.exceptions import NotFound
 
-from schemas.product import AcceptedSchema, ProductInSchema, ProductOutSchema
+from catalog import StoredProduct
+from schemas.product import AcceptedSchema, CorrectionSchema, ProductInSchema, ProductOutSchema
 from schemas.query import ProductPageSchema, ProductQuerySchema
 from service.api.presenters import product_payload
 from service.extensions import services
@@ -42,7 +43,7 @@ class Products(MethodView):
             tag, match=match, exclude=exclude_tags, limit=limit, cursor=cursor, facets=facets
         )
         return {
-            "items": [product_payload(p) for p in page.items],
+            "items": [product_payload(p, s.tagger.taxonomy) for p in page.items],
             "total": page.total,
             "next_cursor": page.next_cursor,
             "facets": page.facets,
@@ -58,7 +59,7 @@ class Products(MethodView):
         s = services()
         intake = accept_products(s.store, s.queue, s.queue_settings, [doc], s.tagger.version)
         if intake.unchanged:
-            return jsonify(_PRODUCT_OUT.dump(product_payload(intake.unchanged[0])))
+            return jsonify(_PRODUCT_OUT.dump(product_payload(intake.unchanged[0], s.tagger.taxonomy)))
         location = url_for("products.Product", sku=doc["sku"])
         return {"sku": doc["sku"], "status": "pending", "job_id": intake.job_id}, 202, {"Location": location}
 
@@ -68,10 +69,8 @@ class Product(MethodView):
     @blp.response(200, ProductOutSchema)
     def get(self, sku: str) -> Any:
         """One product with its status and tags."""
-        product = services().store.get(sku)
-        if product is None:
-            raise NotFound(f"No product with sku {sku!r}.")
-        return product_payload(product)
+        s = services()
+        return product_payload(_find(sku), s.tagger.taxonomy)
 
     @blp.response(204)
     def delete(self, sku: str) -> Response:
@@ -79,3 +78,36 @@ class Product(MethodView):
         if not services().store.delete(sku):
             raise NotFound(f"No product with sku {sku!r}.")
         return Response(status=204)
+
+
+@blp.route("/<string:sku>/tags/<string:tag_id>")
+class TagCorrection(MethodView):
+    @blp.arguments(CorrectionSchema)
+    @blp.response(200, ProductOutSchema)
+    def put(self, correction: dict[str, Any], sku: str, tag_id: str) -> Any:
+        """Pin or suppress one tag of a product; the index follows at once and re-tagging keeps it."""
+        s = services()
+        _known_tag(tag_id)
+        if not s.store.correct(sku, tag_id, correction["state"], correction.get("note")):
+            raise NotFound(f"No product with sku {sku!r}.")
+        return product_payload(_find(sku), s.tagger.taxonomy)
+
+    @blp.response(204)
+    def delete(self, sku: str, tag_id: str) -> Response:
+        """Clear a correction: the engine decides this tag again."""
+        _known_tag(tag_id)
+        if not services().store.correct(sku, tag_id, None):
+            raise NotFound(f"No product with sku {sku!r}.")
+        return Response(status=204)
+
+
+def _find(sku: str) -> StoredProduct:
+    product = services().store.get(sku)
+    if product is None:
+        raise NotFound(f"No product with sku {sku!r}.")
+    return product
+
+
+def _known_tag(tag_id: str) -> None:
+    if tag_id not in services().tagger.taxonomy.tags:
+        abort(404, message=f"No tag {tag_id!r} in the taxonomy.")

@@ -135,3 +135,40 @@ def test_openapi_document_comes_from_the_schemas(client: FlaskClient) -> None:
     product_in = spec["components"]["schemas"]["ProductIn"]
     assert set(product_in["required"]) == {"sku", "title"}
     assert client.get("/docs").status_code == 200
+
+
+def test_corrections_win_move_the_index_and_survive_retagging(
+    client: FlaskClient, services: Services, work: Callable[[], None]
+) -> None:
+    post(client, MASK)
+    work()
+    pinned = client.put("/v1/products/mask-1/tags/sun-protection", json={"state": "pinned", "note": "has SPF"})
+    assert pinned.status_code == 200
+    sun = next(t for t in pinned.json["tags"] if t["id"] == "sun-protection")
+    assert sun["source"] == "manual" and sun["group"] == "benefit"
+    assert client.get("/v1/products?tag=sun-protection").json["total"] == 1
+
+    suppressed = client.put("/v1/products/mask-1/tags/neuroscent", json={"state": "suppressed"})
+    assert "neuroscent" not in {t["id"] for t in suppressed.json["tags"]}
+    assert client.get("/v1/products?tag=neuroscent").json["total"] == 0
+
+    # Re-import with new content and re-tag: both corrections still hold.
+    post(client, {**MASK, "description": "Now with more lavender aroma, overnight."})
+    work()
+    again = client.get("/v1/products/mask-1").json
+    ids = {t["id"] for t in again["tags"]}
+    assert "sun-protection" in ids and "neuroscent" not in ids
+    assert client.get("/v1/products?tag=sun-protection").json["total"] == 1
+
+    assert client.delete("/v1/products/mask-1/tags/neuroscent").status_code == 204
+    assert client.get("/v1/products?tag=neuroscent").json["total"] == 1
+    engine_tag = next(t for t in client.get("/v1/products/mask-1").json["tags"] if t["id"] == "neuroscent")
+    assert engine_tag["source"] == "engine"
+
+
+def test_correction_errors(client: FlaskClient) -> None:
+    assert client.put("/v1/products/nope/tags/soothing", json={"state": "pinned"}).status_code == 404
+    post(client, MASK)
+    assert client.put("/v1/products/mask-1/tags/glow", json={"state": "pinned"}).status_code == 404
+    bad = client.put("/v1/products/mask-1/tags/soothing", json={"state": "maybe"})
+    assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "state"
