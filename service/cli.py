@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import IO
 
 from service.config import Settings
 
@@ -66,6 +67,50 @@ def cmd_tag(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from tagging import load_tagger
+    from tagging.evaluation import evaluate, format_report
+
+    gold: list[dict[str, object]] = []
+    for path in args.files:
+        with open_path(path) as stream:
+            gold += [json.loads(line) for line in stream if line.strip()]
+    report = evaluate(load_tagger(), gold)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print(format_report(report, max_errors=args.errors))
+    return 0
+
+
+def cmd_eval_highlights(args: argparse.Namespace) -> int:
+    from tagging import load_tagger
+    from tagging.datasets import sephora_products
+    from tagging.highlights import check_highlights, load_rules
+    from tagging.seeds import seeds_dir
+
+    recall, contradictions = load_rules(seeds_dir())
+    recall_results, contradiction_results = check_highlights(
+        load_tagger(), sephora_products(Path(args.file)), recall, contradictions
+    )
+    for result in recall_results:
+        print(f"recall    {result.rule.tag:<24}{result.hits:>6}/{result.products:<6}{result.rate:>7.3f}")
+    for result in contradiction_results:
+        print(f"contradicts {result.rule.tag:<22}{result.hits:>6}/{result.products:<6}{result.rate:>7.3f}")
+        for sku, title, evidence in result.examples:
+            print(f"    {sku}  {title[:60]}  <- {'; '.join(evidence)[:160]}")
+    if args.misses:
+        for result in recall_results:
+            print(f"\nmissed {result.rule.tag} ({len(result.examples)}):")
+            for sku, title, _ in result.examples[: args.misses]:
+                print(f"    {sku}  {title[:90]}")
+    return 0
+
+
+def open_path(path: str) -> IO[str]:
+    return sys.stdin if path == "-" else Path(path).open(encoding="utf-8")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="neurotag", description="Neurocosmetic and anti-aging product tagging."
@@ -92,6 +137,21 @@ def build_parser() -> argparse.ArgumentParser:
     tag = commands.add_parser("tag", help="tag products from a JSON array or JSON lines file ('-' for stdin)")
     tag.add_argument("file", help="path, or - for stdin")
     tag.set_defaults(func=cmd_tag)
+
+    evaluate = commands.add_parser(
+        "eval", help="precision, recall and F1 per tag against labelled JSON lines"
+    )
+    evaluate.add_argument("files", nargs="+", help="gold JSON lines files (products with must and may)")
+    evaluate.add_argument("--json", action="store_true", help="machine-readable output")
+    evaluate.add_argument("--errors", type=int, default=None, help="list at most this many errors")
+    evaluate.set_defaults(func=cmd_eval)
+
+    highlights = commands.add_parser(
+        "eval-highlights", help="recall of Sephora highlights mapped to our tags"
+    )
+    highlights.add_argument("file", help="sephora_product_info.csv")
+    highlights.add_argument("--misses", type=int, default=0, help="list this many missed products per tag")
+    highlights.set_defaults(func=cmd_eval_highlights)
     return parser
 
 

@@ -19,7 +19,6 @@ from tagging.seeds import seeds_dir
 from tagging.signals import SignalReader
 from tagging.taxonomy import Taxonomy
 
-VETO_CAP = 0.45  # a vetoed tag ("fragrance-free") keeps ingredient evidence only as a "may"
 MAX_EVIDENCE = 8
 
 
@@ -28,7 +27,7 @@ class _Scored:
     """Evidence gathered for one tag while tagging one product."""
 
     claims: dict[str, tuple[float, Evidence]]
-    ingredients: list[tuple[float, float | None, Evidence]]
+    ingredients: list[tuple[float, bool, Evidence]]  # (strength, may only, evidence)
     vetoed: bool = False
 
 
@@ -139,7 +138,7 @@ class Tagger:
                     strength = rule.strength(position, size, after or ingredient.colourant, signals)
                     if strength > 0:
                         target = scored.setdefault(rule.tag, _Scored({}, []))
-                        target.ingredients.append((strength, rule.cap, evidence))
+                        target.ingredients.append((strength, rule.may_only, evidence))
 
     def _caps(self, tag: str, signals: frozenset[str]) -> tuple[float, float]:
         """The most that claims and ingredients can each score for a tag on this kind of product."""
@@ -162,15 +161,7 @@ class Tagger:
             entry = scored.get(tag)
             if entry is None:
                 continue
-            claim_cap, ingredient_cap = self._caps(tag, signals)
-            claim_score = min(claim_cap, _noisy_or([s for s, _ in entry.claims.values()]))
-            free = _noisy_or([s for s, cap, _ in entry.ingredients if cap is None])
-            capped = [(s, cap) for s, cap, _ in entry.ingredients if cap is not None]
-            pooled = min(_noisy_or([s for s, _ in capped]), max((c for _, c in capped), default=0.0))
-            ingredient_score = min(ingredient_cap, _noisy_or([free, pooled]))
-            if entry.vetoed:
-                ingredient_score = min(ingredient_score, VETO_CAP)
-            score = round(_noisy_or([claim_score, ingredient_score]), 3)
+            score = self._score(tag, entry, signals)
             if score <= 0:
                 continue
             ranked = sorted(
@@ -180,6 +171,30 @@ class Tagger:
             evidence = tuple(dict.fromkeys(e for _, e in ranked))[:MAX_EVIDENCE]
             results.append(TagScore(tag, score, evidence))
         return results
+
+    def _score(self, tag: str, entry: _Scored, signals: frozenset[str]) -> float:
+        """Main evidence decides whether the tag applies; "may" evidence only adds to a tag that does,
+        and alone stays below the threshold (taxonomy.md: "lower down … → may")."""
+        scoring = self.roles.scoring
+        may_cap = min(scoring.may_cap, self.threshold - 0.01)
+        claim_cap, ingredient_cap = self._caps(tag, signals)
+        main: list[float] = []
+        weak: list[float] = []
+        for strength, _ in entry.claims.values():
+            value = min(strength, claim_cap)
+            is_main = value >= scoring.main_evidence and claim_cap >= self.threshold
+            (main if is_main else weak).append(value)
+        for strength, may_only, _ in entry.ingredients:
+            value = min(strength, ingredient_cap)
+            is_main = (
+                value >= scoring.main_evidence
+                and not (may_only or entry.vetoed)
+                and ingredient_cap >= self.threshold
+            )
+            (main if is_main else weak).append(value)
+        main_score = _noisy_or(main)
+        total = _noisy_or([main_score, min(_noisy_or(weak), may_cap)])
+        return round(total if main_score >= self.threshold else min(total, may_cap), 3)
 
 
 def build_tagger(directory: Path, threshold: float | None = None) -> Tagger:

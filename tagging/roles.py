@@ -20,7 +20,7 @@ class RoleRule:
     tag: str
     buckets: tuple[Bucket, ...]
     after_preservative: float | None
-    cap: float | None
+    may_only: bool
     by_signal: tuple[tuple[str, tuple[Bucket, ...]], ...]
     boost: tuple[str, float] | None
 
@@ -61,9 +61,18 @@ class ContextCap:
 
 
 @dataclass(frozen=True, slots=True)
+class Scoring:
+    """Evidence at least main_evidence can make a tag apply; "may" evidence alone scores at most may_cap."""
+
+    main_evidence: float = 0.3
+    may_cap: float = 0.45
+
+
+@dataclass(frozen=True, slots=True)
 class Roles:
     rules: dict[str, tuple[RoleRule, ...]]
     contexts: tuple[ContextCap, ...]
+    scoring: Scoring
 
     @classmethod
     def load(cls, directory: Path, tag_ids: tuple[str, ...], groups: tuple[str, ...]) -> Roles:
@@ -100,7 +109,14 @@ class Roles:
                         _opt(caps, "claims"),
                     )
                 )
-        return cls(rules, tuple(contexts))
+        raw = require(data.get("scoring", {}), dict, f"{where}: scoring")
+        scoring = Scoring(
+            main_evidence=float(
+                require(raw.get("main_evidence", 0.3), (int, float), f"{where}: scoring.main_evidence")
+            ),
+            may_cap=float(require(raw.get("may_cap", 0.45), (int, float), f"{where}: scoring.may_cap")),
+        )
+        return cls(rules, tuple(contexts), scoring)
 
 
 def _opt(spec: dict[str, Any], key: str) -> float | None:
@@ -135,7 +151,7 @@ def _rule(tag: str, spec: dict[str, Any], where: str) -> RoleRule:
         tag=tag,
         buckets=_buckets(spec.get("buckets"), f"{where}.buckets"),
         after_preservative=_opt(spec, "after_preservative"),
-        cap=_opt(spec, "cap"),
+        may_only=bool(spec.get("may_only", False)),
         by_signal=by_signal,
         boost=boost,
     )
