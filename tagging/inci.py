@@ -5,19 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tagging.folding import fold_phrase
 
-# Separators between ingredients; a period ends an ingredient only before a new capitalised word,
-# so "Alcohol Denat. (SD Alcohol 39C)" stays whole.
-_PIECES = re.compile(r"[^,;•·|\n]+|[,;•·|\n]")
-_SENTENCE_BREAK = re.compile(r"\.\s+(?=[A-Z*\-])")
 _HEADER = re.compile(r"^\s*[-–•*]?\s*([^:()\[\]]{2,60}):\s*")
 _PLUS_MINUS = r"(?:\[\s*\+\s*/\s*-\s*\]|\(\s*\+\s*/\s*-\s*\)|\+\s*/\s*-)"
 _MAY_CONTAIN = re.compile(rf"(?:may\s+contain|{_PLUS_MINUS})(?:\s*{_PLUS_MINUS})?\s*:?\s*", re.IGNORECASE)
 _FOOTNOTE_MARKS = ("*", "†", "‡", "¹", "²")
 _NOISE = re.compile(r"\d+(?:[.,]\d+)?\s*%|[*†‡¹²³⁴]+|^\s*(?:and|&)\s+|\(\s*\)", re.IGNORECASE)
 _MAX_WORDS = 9  # longer pieces are sentences (disclaimers, claims), not ingredient names
+# A piece runs to the next separator; bracketed text keeps its commas ("Extract (Leaf, Root)"), and a
+# period ends a piece only before a new capitalised word, so "Alcohol Denat. (SD Alcohol 39C)" stays whole.
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,31 +49,43 @@ def match_names(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in names if n))
 
 
-def _pieces(text: str) -> list[tuple[int, int]]:
-    """Spans of separator-delimited pieces, keeping bracketed commas ("Extract (Leaf, Root)") inside."""
-    spans: list[tuple[int, int]] = []
-    start: int | None = None
-    depth = 0
-    for match in _PIECES.finditer(text):
-        chunk = match.group()
-        if len(chunk) == 1 and chunk in ",;•·|\n" and depth <= 0:
-            if start is not None:
-                spans.append((start, match.start()))
-            start, depth = None, 0
-            continue
-        if start is None:
-            start = match.start()
-        depth += chunk.count("(") + chunk.count("[") - chunk.count(")") - chunk.count("]")
-    if start is not None:
-        spans.append((start, len(text)))
-    result: list[tuple[int, int]] = []
-    for begin, end in spans:
-        cursor = begin
-        for brk in _SENTENCE_BREAK.finditer(text, begin, end):
-            result.append((cursor, brk.start()))
-            cursor = brk.end()
-        result.append((cursor, end))
-    return result
+_PIECE = re.compile(r"(?:\([^()]*\)|\[[^\[\]]*\]|(?!\.\s+[A-Z*\-])[^,;•·|\n])+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """What one separator-delimited piece holds, with offsets relative to the piece (memoised: the same
+    pieces — "Water", " Glycerin" — recur across a catalog)."""
+
+    header: str | None  # a kit or drug-facts header label ends here, lower-cased
+    colourant_tail: bool  # "may contain (+/-)" starts here
+    skip: bool  # a footnote or a sentence, not an ingredient
+    start: int
+    end: int
+    names: tuple[str, ...]
+
+
+@lru_cache(maxsize=200_000)
+def _analyse(raw: str) -> _Piece:
+    offset = 0
+    header_label = None
+    header = _HEADER.match(raw)
+    if header:
+        header_label = header.group(1).lower()
+        offset = header.end()
+    rest = raw[offset:]
+    if rest.lstrip().startswith(_FOOTNOTE_MARKS):
+        return _Piece(header_label, False, True, 0, 0, ())  # "*Certified organic ingredient"
+    tail = _MAY_CONTAIN.search(rest)
+    if tail:
+        offset += tail.end()
+        rest = raw[offset:]
+    cleaned = _NOISE.sub(" ", rest).strip(" .:-–\t\r[]")
+    if not cleaned or len(cleaned.split()) > _MAX_WORDS or cleaned.startswith(("please", "Please")):
+        return _Piece(header_label, bool(tail), True, 0, 0, ())
+    lead = len(rest) - len(rest.lstrip(" \t\r-–•*"))
+    trail = max(len(rest.rstrip(" .\t\r*")), lead + 1)
+    return _Piece(header_label, bool(tail), False, offset + lead, offset + trail, match_names(cleaned))
 
 
 def parse_inci(fields: Sequence[tuple[str, str]]) -> list[Ingredient]:
@@ -83,39 +94,27 @@ def parse_inci(fields: Sequence[tuple[str, str]]) -> list[Ingredient]:
     ingredients: list[Ingredient] = []
     component, position, ordered, colourant = 0, 0, True, False
     for field, text in fields:
-        for begin, end in _pieces(text):
-            raw = text[begin:end]
-            header = _HEADER.match(raw)
-            if header:
-                label = header.group(1).lower()
+        for match in _PIECE.finditer(text):
+            piece = _analyse(match.group())
+            if piece.header is not None:
                 component, position, colourant = component + (1 if position else 0), 0, False
-                ordered = "inactive" not in label and "other ingredients" not in label
-                begin += header.end()
-                raw = text[begin:end]
-            if raw.lstrip().startswith(_FOOTNOTE_MARKS):
-                continue  # "*Certified organic ingredient": a footnote, not an ingredient
-            tail = _MAY_CONTAIN.search(raw)
-            if tail:
-                colourant = True
-                begin += tail.end()
-                raw = text[begin:end]
-            cleaned = _NOISE.sub(" ", raw).strip(" .:-–\t\r[]")
-            if not cleaned or len(cleaned.split()) > _MAX_WORDS or cleaned.startswith(("please", "Please")):
+                ordered = "inactive" not in piece.header and "other ingredients" not in piece.header
+            colourant = colourant or piece.colourant_tail
+            if piece.skip:
                 continue
-            lead = len(raw) - len(raw.lstrip(" \t\r-–•*"))
-            trail = len(raw.rstrip(" .\t\r*"))
             position += 0 if colourant else 1
+            begin = match.start()
             ingredients.append(
                 Ingredient(
                     field=field,
-                    text=text[begin + lead : begin + max(trail, lead + 1)],
-                    start=begin + lead,
-                    end=begin + max(trail, lead + 1),
+                    text=text[begin + piece.start : begin + piece.end],
+                    start=begin + piece.start,
+                    end=begin + piece.end,
                     component=component,
                     position=position,
                     ordered=ordered,
                     colourant=colourant,
-                    names=match_names(cleaned),
+                    names=piece.names,
                 )
             )
         if position:

@@ -27,9 +27,21 @@ class IngredientBase:
     def __init__(self, matcher: PhraseMatcher[KnownIngredient], size: int) -> None:
         self._matcher = matcher
         self.size = size
+        # Ingredient names recur across a catalog ("glycerin"): remember each one's entry.
+        self._known: dict[tuple[str, ...], KnownIngredient | None] = {}
 
     def lookup(self, ingredients: Sequence[Ingredient]) -> list[KnownIngredient | None]:
         """The knowledge-base entry of each ingredient (its longest match over its names), or None."""
+        unseen = [i for i in ingredients if i.names not in self._known]
+        if unseen:
+            if len(self._known) > 500_000:
+                self._known.clear()
+            for ingredient, entry in zip(unseen, self._match(unseen), strict=True):
+                self._known[ingredient.names] = entry
+        return [self._known[i.names] for i in ingredients]
+
+    def _match(self, ingredients: Sequence[Ingredient]) -> list[KnownIngredient | None]:
+        """One automaton pass over the names of all ingredients, joined."""
         parts: list[str] = [" "]
         starts: list[int] = []
         owners: list[int] = []
