@@ -57,6 +57,11 @@ class Keys:
         return f"{self.prefix}:catalog-version"
 
     @property
+    def versions(self) -> str:
+        """Hash: taxonomy version → how many products carry tags from it (re-tagging progress)."""
+        return f"{self.prefix}:versions"
+
+    @property
     def seeded(self) -> str:
         return f"{self.prefix}:seeded"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -212,6 +212,34 @@ class ProductStore:
         """SKUs queued before older_than (seconds since the epoch): candidates for a re-queue."""
         found: list[bytes] = self.redis.zrangebyscore(self.keys.pending, "-inf", older_than, 0, limit)  # type: ignore[assignment]
         return [_text(s) or "" for s in found]
+
+    def iter_skus(self, batch: int = 500) -> Iterator[list[str]]:
+        """Every stored SKU, in batches (SCAN: no long blocking call on a large catalog)."""
+        prefix = self.keys.product("")
+        skus: list[str] = []
+        for key in self.redis.scan_iter(match=f"{prefix}*", count=batch):
+            skus.append((_text(key) or "")[len(prefix) :])
+            if len(skus) >= batch:
+                yield skus
+                skus = []
+        if skus:
+            yield skus
+
+    def stale(self, skus: Sequence[str], taxonomy_version: str) -> list[str]:
+        """Those of skus whose tags come from another taxonomy version (or failed), pending ones excepted."""
+        pipe = self.redis.pipeline(transaction=False)
+        for sku in skus:
+            pipe.hmget(self.keys.product(sku), ("status", "taxonomy_version"))
+        return [
+            sku
+            for sku, (status, version) in zip(skus, pipe.execute(), strict=True)
+            if status is not None and _text(status) != PENDING and _text(version) != taxonomy_version
+        ]
+
+    def version_counts(self) -> dict[str, int]:
+        """How many products carry tags from each taxonomy version."""
+        raw: dict[bytes, bytes] = self.redis.hgetall(self.keys.versions)  # type: ignore[assignment]
+        return {_text(k) or "": int(v) for k, v in raw.items() if int(v) > 0}
 
     def count_by_status(self) -> dict[str, int]:
         pipe = self.redis.pipeline(transaction=False)

@@ -11,7 +11,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 
 from schemas.problem import ProblemSchema
 from service import problems
-from service.api import docs, health, preview, products, taxonomy
+from service.api import admin, docs, health, preview, products, taxonomy
 from service.config import Settings
 from service.extensions import init_app
 
@@ -39,7 +39,7 @@ def create_app(config: dict[str, Any] | None = None, *, redis: Redis | None = No
         app, spec_kwargs={"info": {"description": "Neurocosmetic and anti-aging product tags."}}
     )
     api.spec.components.schema("Problem", schema=ProblemSchema)
-    for blueprint in (products.blp, taxonomy.blp, preview.blp):
+    for blueprint in (products.blp, taxonomy.blp, preview.blp, admin.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)
     app.register_blueprint(docs.blp)

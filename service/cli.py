@@ -111,6 +111,40 @@ def open_path(path: str) -> IO[str]:
     return sys.stdin if path == "-" else Path(path).open(encoding="utf-8")
 
 
+def cmd_retag(args: argparse.Namespace) -> int:
+    import time
+
+    from redis import Redis
+    from rq.job import Job
+    from tqdm import tqdm
+
+    from catalog import ProductStore
+    from tagging import load_tagger
+    from workers.queueing import QueueSettings, tagging_queue
+    from workers.retag import queue_retag
+
+    redis = Redis.from_url(Settings.from_env().redis_url)
+    store = ProductStore(redis)
+    settings = QueueSettings.from_env()
+    version = load_tagger().version
+    before = store.version_counts().get(version, 0)
+    plan = queue_retag(store, tagging_queue(redis, settings), settings, version)
+    print(f"queued {plan.products} product(s) for re-tagging with taxonomy {version}", file=sys.stderr)
+    if args.no_wait or not plan.products:
+        return 0
+    with tqdm(total=plan.products, unit="product", desc="re-tagging") as bar:
+        finished = False
+        while not finished:
+            jobs = Job.fetch_many(plan.job_ids, connection=redis)
+            finished = all(job is None or job.is_finished or job.is_failed for job in jobs)
+            bar.update(min(plan.products, store.version_counts().get(version, 0) - before) - bar.n)
+            if not finished:
+                time.sleep(0.5)
+    left = plan.products - bar.n
+    print(f"re-tagged {bar.n} product(s); {left} did not reach the new version (failed)", file=sys.stderr)
+    return 1 if left else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="neurotag", description="Neurocosmetic and anti-aging product tagging."

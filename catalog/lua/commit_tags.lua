@@ -11,11 +11,13 @@ for i = 4, #ARGV, 8 do
   local current = redis.call('HMGET', key, 'hash', 'id')
   if current[1] == hash then
     if status == 'tagged' then
+      count_version(prefix, key, version)
       redis.call('HSET', key, 'status', 'tagged', 'tags', payload, 'tag_ids', ARGV[i + 4],
-                 'tag_scores', ARGV[i + 5], 'taxonomy_version', version, 'tagged_at', now)
+                 'tag_scores', ARGV[i + 5], 'tagged_at', now)
       redis.call('HDEL', key, 'error')
       redis.call('ZADD', prefix .. ':tagged', current[2], sku)
     else
+      count_version(prefix, key, '')
       redis.call('HSET', key, 'status', 'failed', 'error', payload, 'tags', '[]', 'tag_ids', '', 'tag_scores', '')
       redis.call('ZREM', prefix .. ':tagged', sku)
     end

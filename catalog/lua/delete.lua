@@ -7,6 +7,7 @@ end
 redis.call('ZREM', prefix .. ':tagged', sku)
 redis.call('ZREM', prefix .. ':pending', sku)
 redis.call('DEL', prefix .. ':corrections:' .. sku)
+count_version(prefix, key, '')
 reindex(prefix, sku)
 reindex_facets(prefix, sku, '', '')
 redis.call('DEL', key)

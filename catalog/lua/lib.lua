@@ -65,3 +65,17 @@ local function reindex_facets(prefix, sku, brand, category)
     redis.call('HSET', key, 'brand_key', '', 'category_key', '')
   end
 end
+
+-- Products per taxonomy version (hash versions: version -> count), kept exact on every change so that
+-- re-tagging progress is one HGET. new_version '' means the product no longer has tags of any version.
+local function count_version(prefix, key, new_version)
+  local old = redis.call('HGET', key, 'taxonomy_version')
+  if old == new_version then return end
+  if old and old ~= '' then redis.call('HINCRBY', prefix .. ':versions', old, -1) end
+  if new_version ~= '' then
+    redis.call('HINCRBY', prefix .. ':versions', new_version, 1)
+    redis.call('HSET', key, 'taxonomy_version', new_version)
+  else
+    redis.call('HDEL', key, 'taxonomy_version')
+  end
+end

@@ -62,3 +62,38 @@ def test_job_out_of_retries_marks_products_failed(
     on_tagging_failure(job, services.redis, RuntimeError, RuntimeError("boom"), None)
     failed = client.get("/v1/products/a").json
     assert failed["status"] == FAILED and failed["error"] == "RuntimeError: boom"
+
+
+def test_retag_moves_every_product_to_the_current_version(
+    client: FlaskClient, services: Services, work: Callable[[], None]
+) -> None:
+    from catalog.products import TaggingOutcome
+    from workers.retag import queue_retag
+
+    for n in range(5):
+        client.post("/v1/products", json={"sku": f"p{n}", "title": f"Hydrating Serum {n}"})
+    # Tag them as an older taxonomy would have, with no tags at all.
+    old = [
+        TaggingOutcome(p.sku, p.hash, tags=[])
+        for p in services.store.get_many([f"p{n}" for n in range(5)])
+        if p
+    ]
+    services.store.commit(old, "0.old")
+    assert services.store.version_counts() == {"0.old": 5}
+    assert client.get("/v1/products?tag=hydration").json["total"] == 0
+    assert client.get("/v1/admin/retag").json["progress"] == 0.0
+
+    plan = queue_retag(services.store, services.queue, services.queue_settings, services.tagger.version)
+    assert plan.products == 5 and plan.job_ids
+    work()
+    status = client.get("/v1/admin/retag").json
+    assert status["versions"] == {services.tagger.version: 5} and status["progress"] == 1.0
+    assert client.get("/v1/products?tag=hydration").json["total"] == 5
+    again = queue_retag(services.store, services.queue, services.queue_settings, services.tagger.version)
+    assert again.products == 0
+
+
+def test_admin_retag_endpoint_queues_the_planning_job(client: FlaskClient, services: Services) -> None:
+    response = client.post("/v1/admin/retag")
+    assert response.status_code == 202 and response.json["job_id"]
+    assert services.queue.job_ids == [response.json["job_id"]]
