@@ -113,7 +113,11 @@ class Tagger:
                     entry.claims[key] = (strength, Evidence(field, original[start:end], start, end))
 
     def _collect_ingredients(self, value: Any, signals: frozenset[str], scored: dict[str, _Scored]) -> None:
-        parsed = parse_inci(ingredient_fields(value))
+        headers: list[tuple[str, int, int]] = []
+        fields = ingredient_fields(value)
+        parsed = parse_inci(fields, headers)
+        if headers:
+            self._collect_header_claims(dict(fields), headers, scored)
         if not parsed:
             return
         known = self.ingredients.lookup(parsed)
@@ -135,10 +139,30 @@ class Tagger:
             evidence = Evidence(ingredient.field, ingredient.text, ingredient.start, ingredient.end)
             for role in entry.roles:
                 for rule in self.roles.rules.get(role, ()):
-                    strength = rule.strength(position, size, after or ingredient.colourant, signals)
+                    strength = rule.strength(
+                        position, size, after or ingredient.colourant, signals, ingredient.declared
+                    )
                     if strength > 0:
                         target = scored.setdefault(rule.tag, _Scored({}, []))
                         target.ingredients.append((strength, rule.may_only, evidence))
+
+    def _collect_header_claims(
+        self, texts: dict[str, str], headers: list[tuple[str, int, int]], scored: dict[str, _Scored]
+    ) -> None:
+        """Kit parts' names ("Glow Serum with SPF 40:") are claims, read like a title."""
+        weight = self.claims.field_weights.get("title", 1.0)
+        for field, start, end in headers:
+            label = texts[field][start:end]
+            folded = fold(label)
+            for hit in self.claims.find("title", folded):
+                if hit.negated or hit.term.level in (VETO, NEGATABLE) or hit.term.tag is None:
+                    continue
+                begin, finish = folded.original_span(hit.start, hit.end)
+                entry = scored.setdefault(hit.term.tag, _Scored({}, []))
+                key = f"{field}:{folded.text[hit.start : hit.end]}"
+                evidence = Evidence(field, label[begin:finish], start + begin, start + finish)
+                if hit.term.strength * weight > entry.claims.get(key, (0.0, None))[0]:
+                    entry.claims[key] = (hit.term.strength * weight, evidence)
 
     def _caps(self, tag: str, signals: frozenset[str]) -> tuple[float, float]:
         """The most that claims and ingredients can each score for a tag on this kind of product."""

@@ -17,11 +17,15 @@ class HighlightRule:
     tag: str
     highlights: frozenset[str]
     scope: frozenset[str]
+    exclude: frozenset[str] = frozenset()
 
     def applies(self, product: Mapping[str, Any]) -> bool:
-        return product.get("primary_category") in self.scope and bool(
-            self.highlights & set(product["highlights"])
-        )
+        if product.get("primary_category") not in self.scope or not self.highlights & set(
+            product["highlights"]
+        ):
+            return False
+        levels = {level.strip() for level in str(product.get("category", "")).split("/")}
+        return not levels & self.exclude
 
 
 @dataclass
@@ -50,6 +54,7 @@ def load_rules(directory: Path) -> tuple[list[HighlightRule], list[HighlightRule
                     str(tag),
                     frozenset(string_list(spec.get("highlights"), f"{where}: {section}.{tag}.highlights")),
                     frozenset(string_list(spec.get("scope"), f"{where}: {section}.{tag}.scope")),
+                    frozenset(string_list(spec.get("exclude", []), f"{where}: {section}.{tag}.exclude")),
                 )
             )
         groups.append(rules)

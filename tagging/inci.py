@@ -12,6 +12,7 @@ from tagging.folding import fold_phrase
 _HEADER = re.compile(r"^\s*[-–•*]?\s*([^:()\[\]]{2,60}):\s*")
 _PLUS_MINUS = r"(?:\[\s*\+\s*/\s*-\s*\]|\(\s*\+\s*/\s*-\s*\)|\+\s*/\s*-)"
 _MAY_CONTAIN = re.compile(rf"(?:may\s+contain|{_PLUS_MINUS})(?:\s*{_PLUS_MINUS})?\s*:?\s*", re.IGNORECASE)
+_DOSE = re.compile(r"\d\s*%")
 _FOOTNOTE_MARKS = ("*", "†", "‡", "¹", "²")
 _NOISE = re.compile(r"\d+(?:[.,]\d+)?\s*%|[*†‡¹²³⁴]+|^\s*(?:and|&)\s+|\(\s*\)", re.IGNORECASE)
 _MAX_WORDS = 9  # longer pieces are sentences (disclaimers, claims), not ingredient names
@@ -33,6 +34,7 @@ class Ingredient:
     ordered: bool
     colourant: bool
     names: tuple[str, ...]
+    declared: bool = False  # a stated concentration ("Zinc Oxide 20%"), as drug-facts actives have
 
 
 def match_names(name: str) -> tuple[str, ...]:
@@ -63,40 +65,51 @@ class _Piece:
     start: int
     end: int
     names: tuple[str, ...]
+    declared: bool = False
+    header_end: int = 0  # where the header label ends (its colon), when there is one
 
 
 @lru_cache(maxsize=200_000)
 def _analyse(raw: str) -> _Piece:
     offset = 0
     header_label = None
+    header_end = 0
     header = _HEADER.match(raw)
     if header:
         header_label = header.group(1).lower()
+        header_end = header.end(1)
         offset = header.end()
     rest = raw[offset:]
     if rest.lstrip().startswith(_FOOTNOTE_MARKS):
-        return _Piece(header_label, False, True, 0, 0, ())  # "*Certified organic ingredient"
+        return _Piece(header_label, False, True, 0, 0, (), header_end=header_end)  # "*Certified organic"
     tail = _MAY_CONTAIN.search(rest)
     if tail:
         offset += tail.end()
         rest = raw[offset:]
     cleaned = _NOISE.sub(" ", rest).strip(" .:-–\t\r[]")
     if not cleaned or len(cleaned.split()) > _MAX_WORDS or cleaned.startswith(("please", "Please")):
-        return _Piece(header_label, bool(tail), True, 0, 0, ())
+        return _Piece(header_label, bool(tail), True, 0, 0, (), header_end=header_end)
     lead = len(rest) - len(rest.lstrip(" \t\r-–•*"))
     trail = max(len(rest.rstrip(" .\t\r*")), lead + 1)
-    return _Piece(header_label, bool(tail), False, offset + lead, offset + trail, match_names(cleaned))
+    declared = bool(_DOSE.search(rest))
+    names = match_names(cleaned)
+    return _Piece(header_label, bool(tail), False, offset + lead, offset + trail, names, declared, header_end)
 
 
-def parse_inci(fields: Sequence[tuple[str, str]]) -> list[Ingredient]:
+def parse_inci(
+    fields: Sequence[tuple[str, str]], headers: list[tuple[str, int, int]] | None = None
+) -> list[Ingredient]:
     """Parse one or more ingredient fields (name, text) into ingredients, split into components at
-    kit headers ("Cream Cleanser:") and drug-facts headers ("Inactive Ingredients:")."""
+    kit headers ("Cream Cleanser:") and drug-facts headers ("Inactive Ingredients:"). Header spans
+    (field, start, end) are appended to headers when given: a kit part's name can carry a claim."""
     ingredients: list[Ingredient] = []
     component, position, ordered, colourant = 0, 0, True, False
     for field, text in fields:
         for match in _PIECE.finditer(text):
             piece = _analyse(match.group())
             if piece.header is not None:
+                if headers is not None:
+                    headers.append((field, match.start(), match.start() + piece.header_end))
                 component, position, colourant = component + (1 if position else 0), 0, False
                 ordered = "inactive" not in piece.header and "other ingredients" not in piece.header
             colourant = colourant or piece.colourant_tail
@@ -115,6 +128,7 @@ def parse_inci(fields: Sequence[tuple[str, str]]) -> list[Ingredient]:
                     ordered=ordered,
                     colourant=colourant,
                     names=piece.names,
+                    declared=piece.declared,
                 )
             )
         if position:

@@ -23,11 +23,21 @@ class RoleRule:
     may_only: bool
     by_signal: tuple[tuple[str, tuple[Bucket, ...]], ...]
     boost: tuple[str, float] | None
+    declared: float | None = None
 
-    def strength(self, position: int, size: int, after_preservative: bool, signals: frozenset[str]) -> float:
+    def strength(
+        self,
+        position: int,
+        size: int,
+        after_preservative: bool,
+        signals: frozenset[str],
+        declared: bool = False,
+    ) -> float:
         """The evidence strength of an ingredient at 1-based position in a list of size ingredients."""
         if self.boost and self.boost[0] in signals:
             return self.boost[1]
+        if declared and self.declared is not None:
+            return self.declared
         buckets = next((b for signal, b in self.by_signal if signal in signals), self.buckets)
         score = 0.0
         for limit, value in buckets:
@@ -152,6 +162,7 @@ def _rule(tag: str, spec: dict[str, Any], where: str) -> RoleRule:
         buckets=_buckets(spec.get("buckets"), f"{where}.buckets"),
         after_preservative=_opt(spec, "after_preservative"),
         may_only=bool(spec.get("may_only", False)),
+        declared=_opt(spec, "declared"),
         by_signal=by_signal,
         boost=boost,
     )
