@@ -225,6 +225,15 @@ class ProductStore:
         if skus:
             yield skus
 
+    def iter_corrected(self, batch: int = 200) -> Iterator[StoredProduct]:
+        """Every product that carries at least one merchandiser correction."""
+        prefix = self.keys.corrections("")
+        skus = [
+            (_text(k) or "")[len(prefix) :] for k in self.redis.scan_iter(match=f"{prefix}*", count=batch)
+        ]
+        for start in range(0, len(skus), batch):
+            yield from (p for p in self.get_many(skus[start : start + batch]) if p is not None)
+
     def stale(self, skus: Sequence[str], taxonomy_version: str) -> list[str]:
         """Those of skus whose tags come from another taxonomy version (or failed), pending ones excepted."""
         pipe = self.redis.pipeline(transaction=False)

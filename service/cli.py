@@ -71,6 +71,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from tagging import load_tagger
     from tagging.evaluation import evaluate, format_report
 
+    if args.corrections:
+        return _eval_corrections()
+    if not args.files:
+        print("neurotag eval: give gold files, or --corrections", file=sys.stderr)
+        return 2
+
     gold: list[dict[str, object]] = []
     for path in args.files:
         with open_path(path) as stream:
@@ -80,6 +86,31 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_dict(), indent=2))
     else:
         print(format_report(report, max_errors=args.errors))
+    return 0
+
+
+def _eval_corrections() -> int:
+    from redis import Redis
+
+    from catalog import ProductStore
+    from tagging import load_tagger
+    from tagging.evaluation import compare_corrections
+
+    store = ProductStore(Redis.from_url(Settings.from_env().redis_url))
+    corrected = (
+        (p.sku, p.doc, {tag: str(c["state"]) for tag, c in p.corrections.items()})
+        for p in store.iter_corrected()
+    )
+    result = compare_corrections(load_tagger(), corrected)
+    print(
+        f"corrections {result.corrections}, engine disagrees with {result.disagreements} ({result.rate:.1%})"
+    )
+    for tag, (total, disagreements) in sorted(result.per_tag.items()):
+        print(f"  {tag:<24}{disagreements:>5}/{total:<5}")
+    for sku, tag, state in result.examples[:50]:
+        print(
+            f"    {sku}: {tag} {state} by a merchandiser, engine says {'no' if state == 'pinned' else 'yes'}"
+        )
     return 0
 
 
@@ -175,7 +206,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser(
         "eval", help="precision, recall and F1 per tag against labelled JSON lines"
     )
-    evaluate.add_argument("files", nargs="+", help="gold JSON lines files (products with must and may)")
+    evaluate.add_argument("files", nargs="*", help="gold JSON lines files (products with must and may)")
+    evaluate.add_argument(
+        "--corrections",
+        action="store_true",
+        help="compare the engine with merchandisers' corrections in REDIS_URL",
+    )
     evaluate.add_argument("--json", action="store_true", help="machine-readable output")
     evaluate.add_argument("--errors", type=int, default=None, help="list at most this many errors")
     evaluate.set_defaults(func=cmd_eval)

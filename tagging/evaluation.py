@@ -137,3 +137,36 @@ def format_report(report: EvalReport, max_errors: int | None = None) -> str:
         for item in e.evidence[:4]:
             lines.append(f"      {item[:110]}")
     return "\n".join(lines)
+
+
+@dataclass
+class CorrectionAgreement:
+    """How often the engine, run now, disagrees with merchandisers' corrections."""
+
+    corrections: int = 0
+    disagreements: int = 0
+    per_tag: dict[str, list[int]] = field(default_factory=dict)  # tag -> [corrections, disagreements]
+    examples: list[tuple[str, str, str]] = field(default_factory=list)  # (sku, tag, state)
+
+    @property
+    def rate(self) -> float:
+        return self.disagreements / self.corrections if self.corrections else 0.0
+
+
+def compare_corrections(
+    tagger: Tagger, corrected: Iterable[tuple[str, Mapping[str, Any], Mapping[str, str]]]
+) -> CorrectionAgreement:
+    """corrected: (sku, product content, {tag: "pinned" | "suppressed"}). A pinned tag the engine does
+    not assign, or a suppressed tag it does assign, is a disagreement."""
+    result = CorrectionAgreement()
+    for sku, doc, states in corrected:
+        assigned = {t.id for t in tagger.tag(doc)}
+        for tag, state in states.items():
+            counts = result.per_tag.setdefault(tag, [0, 0])
+            counts[0] += 1
+            result.corrections += 1
+            if (state == "pinned") != (tag in assigned):
+                counts[1] += 1
+                result.disagreements += 1
+                result.examples.append((sku, tag, state))
+    return result

@@ -97,3 +97,21 @@ def test_admin_retag_endpoint_queues_the_planning_job(client: FlaskClient, servi
     response = client.post("/v1/admin/retag")
     assert response.status_code == 202 and response.json["job_id"]
     assert services.queue.job_ids == [response.json["job_id"]]
+
+
+def test_engine_disagreement_with_corrections(
+    client: FlaskClient, services: Services, work: Callable[[], None]
+) -> None:
+    from tagging.evaluation import compare_corrections
+
+    client.post("/v1/products", json={"sku": "m", "title": "Lavender Sleeping Mask"})
+    work()
+    client.put("/v1/products/m/tags/neuroscent", json={"state": "pinned"})  # agrees with the engine
+    client.put("/v1/products/m/tags/overnight-repair", json={"state": "suppressed"})  # disagrees
+    corrected = [
+        (p.sku, p.doc, {t: c["state"] for t, c in p.corrections.items()})
+        for p in services.store.iter_corrected()
+    ]
+    result = compare_corrections(services.tagger, corrected)
+    assert (result.corrections, result.disagreements) == (2, 1)
+    assert result.examples == [("m", "overnight-repair", "suppressed")]
