@@ -138,6 +138,26 @@ def cmd_eval_highlights(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_kb_coverage(args: argparse.Namespace) -> int:
+    from tagging import load_tagger
+    from tagging.coverage import measure
+    from tagging.datasets import cosmetics_products, sephora_products
+
+    data = Path(args.data)
+    tagger = load_tagger()
+    print(f"knowledge base: {tagger.ingredients.size} entries")
+    for name, reader in (
+        ("sephora_product_info.csv", sephora_products),
+        ("sephora_cosmetics.csv", cosmetics_products),
+    ):
+        path = data / name
+        if not path.exists():
+            print(f"{name}: absent from {data}, skipped")
+            continue
+        print(f"{name}: {measure(tagger, reader(path)).summary()}")
+    return 0
+
+
 def open_path(path: str) -> IO[str]:
     return sys.stdin if path == "-" else Path(path).open(encoding="utf-8")
 
@@ -222,6 +242,18 @@ def build_parser() -> argparse.ArgumentParser:
     highlights.add_argument("file", help="sephora_product_info.csv")
     highlights.add_argument("--misses", type=int, default=0, help="list this many missed products per tag")
     highlights.set_defaults(func=cmd_eval_highlights)
+    retag = commands.add_parser("retag", help="re-tag every product tagged with another taxonomy version")
+    retag.add_argument(
+        "--no-wait", action="store_true", help="queue the work and exit without a progress bar"
+    )
+    retag.set_defaults(func=cmd_retag)
+
+    coverage = commands.add_parser(
+        "kb-coverage", help="share of a catalog's ingredients the knowledge base knows"
+    )
+    coverage.add_argument("--data", default="../shared/data", help="folder with the Sephora CSV files")
+    coverage.set_defaults(func=cmd_kb_coverage)
+
     return parser
 
 

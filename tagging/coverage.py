@@ -1,0 +1,47 @@
+"""How much of a catalog's ingredient vocabulary the knowledge base recognises, measured with the
+engine's own INCI parser and lookup."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tagging.engine import Tagger, ingredient_fields
+from tagging.inci import parse_inci
+
+
+@dataclass
+class Coverage:
+    distinct: set[str] = field(default_factory=set)
+    distinct_known: set[str] = field(default_factory=set)
+    distinct_with_role: set[str] = field(default_factory=set)
+    occurrences: int = 0
+    occurrences_known: int = 0
+    occurrences_with_role: int = 0
+
+    def summary(self) -> str:
+        d, o = len(self.distinct) or 1, self.occurrences or 1
+        return (
+            f"distinct ingredients {len(self.distinct)}: known {len(self.distinct_known) / d:.1%}, "
+            f"with a role {len(self.distinct_with_role) / d:.1%}; occurrences {self.occurrences}: "
+            f"known {self.occurrences_known / o:.1%}, with a role {self.occurrences_with_role / o:.1%}"
+        )
+
+
+def measure(tagger: Tagger, products: Iterable[Mapping[str, Any]]) -> Coverage:
+    """Distinct ingredient names (folded) and occurrences the knowledge base knows, and gives a role."""
+    coverage = Coverage()
+    for product in products:
+        parsed = parse_inci(ingredient_fields(product.get("ingredients")))
+        for ingredient, entry in zip(parsed, tagger.ingredients.lookup(parsed), strict=True):
+            name = ingredient.names[0] if ingredient.names else ""
+            coverage.distinct.add(name)
+            coverage.occurrences += 1
+            if entry is not None:
+                coverage.distinct_known.add(name)
+                coverage.occurrences_known += 1
+                if entry.roles:
+                    coverage.distinct_with_role.add(name)
+                    coverage.occurrences_with_role += 1
+    return coverage
