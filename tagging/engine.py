@@ -113,11 +113,12 @@ class Tagger:
                     entry.claims[key] = (strength, Evidence(field, original[start:end], start, end))
 
     def _collect_ingredients(self, value: Any, signals: frozenset[str], scored: dict[str, _Scored]) -> None:
-        headers: list[tuple[str, int, int]] = []
+        headers: list[tuple[str, int, int, int]] = []
         fields = ingredient_fields(value)
         parsed = parse_inci(fields, headers)
+        part_signals: dict[int, frozenset[str]] = {}
         if headers:
-            self._collect_header_claims(dict(fields), headers, scored)
+            part_signals = self._read_headers(dict(fields), headers, signals, scored)
         if not parsed:
             return
         known = self.ingredients.lookup(parsed)
@@ -140,20 +141,32 @@ class Tagger:
             for role in entry.roles:
                 for rule in self.roles.rules.get(role, ()):
                     strength = rule.strength(
-                        position, size, after or ingredient.colourant, signals, ingredient.declared
+                        position,
+                        size,
+                        after or ingredient.colourant,
+                        part_signals.get(ingredient.component, signals),
+                        ingredient.declared,
                     )
                     if strength > 0:
                         target = scored.setdefault(rule.tag, _Scored({}, []))
                         target.ingredients.append((strength, rule.may_only, evidence))
 
-    def _collect_header_claims(
-        self, texts: dict[str, str], headers: list[tuple[str, int, int]], scored: dict[str, _Scored]
-    ) -> None:
-        """Kit parts' names ("Glow Serum with SPF 40:") are claims, read like a title."""
+    def _read_headers(
+        self,
+        texts: dict[str, str],
+        headers: list[tuple[str, int, int, int]],
+        signals: frozenset[str],
+        scored: dict[str, _Scored],
+    ) -> dict[int, frozenset[str]]:
+        """Kit parts' names ("Glow Serum with SPF 40:") are claims, read like a title; they also tell what
+        kind of product each part is, so caffeine in "Eye Serum:" counts as it would in an eye serum.
+        Returns the signals of each named part (the product's own, plus the part's)."""
         weight = self.claims.field_weights.get("title", 1.0)
-        for field, start, end in headers:
+        part_signals: dict[int, frozenset[str]] = {}
+        for field, start, end, component in headers:
             label = texts[field][start:end]
             folded = fold(label)
+            part_signals[component] = signals | self.signals.read({"title": folded}, self.claims.negation)
             for hit in self.claims.find("title", folded):
                 if hit.negated or hit.term.level in (VETO, NEGATABLE) or hit.term.tag is None:
                     continue
@@ -163,6 +176,7 @@ class Tagger:
                 evidence = Evidence(field, label[begin:finish], start + begin, start + finish)
                 if hit.term.strength * weight > entry.claims.get(key, (0.0, None))[0]:
                     entry.claims[key] = (hit.term.strength * weight, evidence)
+        return part_signals
 
     def _caps(self, tag: str, signals: frozenset[str]) -> tuple[float, float]:
         """The most that claims and ingredients can each score for a tag on this kind of product."""

@@ -12,6 +12,7 @@ from tagging.folding import fold_phrase
 _HEADER = re.compile(r"^\s*[-–•*]?\s*([^:()\[\]]{2,60}):\s*")
 _PLUS_MINUS = r"(?:\[\s*\+\s*/\s*-\s*\]|\(\s*\+\s*/\s*-\s*\)|\+\s*/\s*-)"
 _MAY_CONTAIN = re.compile(rf"(?:may\s+contain|{_PLUS_MINUS})(?:\s*{_PLUS_MINUS})?\s*:?\s*", re.IGNORECASE)
+_SEPARATORS = re.compile(r"[,;•·|\n]")
 _DOSE = re.compile(r"\d\s*%")
 _FOOTNOTE_MARKS = ("*", "†", "‡", "¹", "²")
 _NOISE = re.compile(r"\d+(?:[.,]\d+)?\s*%|[*†‡¹²³⁴]+|^\s*(?:and|&)\s+|\(\s*\)", re.IGNORECASE)
@@ -96,21 +97,38 @@ def _analyse(raw: str) -> _Piece:
     return _Piece(header_label, bool(tail), False, offset + lead, offset + trail, names, declared, header_end)
 
 
+def _is_label(text: str) -> bool:
+    stripped = text.strip().rstrip(":")
+    return (
+        bool(stripped)
+        and len(stripped.split()) <= 5
+        and ":" not in stripped
+        and not _SEPARATORS.search(stripped)
+    )
+
+
 def parse_inci(
-    fields: Sequence[tuple[str, str]], headers: list[tuple[str, int, int]] | None = None
+    fields: Sequence[tuple[str, str]], headers: list[tuple[str, int, int, int]] | None = None
 ) -> list[Ingredient]:
     """Parse one or more ingredient fields (name, text) into ingredients, split into components at
     kit headers ("Cream Cleanser:") and drug-facts headers ("Inactive Ingredients:"). Header spans
-    (field, start, end) are appended to headers when given: a kit part's name can carry a claim."""
+    (field, start, end, component) are appended to headers when given: a kit part's name can carry a
+    claim, and tells what kind of product the part is ("Eye Serum:")."""
     ingredients: list[Ingredient] = []
     component, position, ordered, colourant = 0, 0, True, False
-    for field, text in fields:
+    for index, (field, text) in enumerate(fields):
+        if index + 1 < len(fields) and _is_label(text):
+            # Sephora lists kits as ["AM", "<list>", "PM", "<list>"]: a lone short string names the next part.
+            if headers is not None:
+                start = len(text) - len(text.lstrip())
+                headers.append((field, start, len(text.rstrip()), component + (1 if position else 0)))
+            continue
         for match in _PIECE.finditer(text):
             piece = _analyse(match.group())
             if piece.header is not None:
-                if headers is not None:
-                    headers.append((field, match.start(), match.start() + piece.header_end))
                 component, position, colourant = component + (1 if position else 0), 0, False
+                if headers is not None:
+                    headers.append((field, match.start(), match.start() + piece.header_end, component))
                 ordered = "inactive" not in piece.header and "other ingredients" not in piece.header
             colourant = colourant or piece.colourant_tail
             if piece.skip:
