@@ -43,6 +43,16 @@ class Keys:
         return f"{self.prefix}:tagged"
 
     @property
+    def failed(self) -> str:
+        """Sorted set of SKUs whose last tagging failed, scored by dense product id."""
+        return f"{self.prefix}:failed"
+
+    @property
+    def stats(self) -> str:
+        """Hash of monotonic counters the workers keep (jobs, products, tagging seconds histogram)."""
+        return f"{self.prefix}:stats"
+
+    @property
     def pending(self) -> str:
         """Sorted set of SKUs waiting to be tagged, scored by when they were queued."""
         return f"{self.prefix}:pending"
@@ -65,5 +75,18 @@ class Keys:
     def seeded(self) -> str:
         return f"{self.prefix}:seeded"
 
+    def import_record(self, import_id: str) -> str:
+        """Hash of one bulk import (status, counters); its sets and lists are named `<this key>:<part>`."""
+        return f"{self.prefix}:import:{import_id}"
+
     def scratch(self, token: str) -> str:
         return f"{self.prefix}:tmp:{token}"
+
+    @property
+    def api_keys(self) -> str:
+        """Hash: key id → JSON record (scope, name, created_at, SHA-256 of the key; never the key)."""
+        return f"{self.prefix}:apikeys"
+
+    def api_key(self, digest: str) -> str:
+        """The record of a managed API key, found by the SHA-256 of the key presented."""
+        return f"{self.prefix}:apikey:{digest}"

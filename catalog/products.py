@@ -18,6 +18,7 @@ from tagging.folding import fold_phrase
 
 PENDING, TAGGED, FAILED = "pending", "tagged", "failed"
 PINNED, SUPPRESSED = "pinned", "suppressed"
+TAGGING_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05)  # seconds per product
 _FIELDS = (
     "id",
     "sku",
@@ -254,5 +255,28 @@ class ProductStore:
         pipe = self.redis.pipeline(transaction=False)
         pipe.zcard(self.keys.tagged)
         pipe.zcard(self.keys.pending)
-        tagged, pending = pipe.execute()
-        return {TAGGED: int(tagged), PENDING: int(pending)}
+        pipe.zcard(self.keys.failed)
+        tagged, pending, failed = pipe.execute()
+        return {TAGGED: int(tagged), PENDING: int(pending), FAILED: int(failed)}
+
+    def record_tagging(self, tagged: int, failed: int, seconds: float) -> None:
+        """Count a finished chunk in the workers' counters (read by /metrics), with its time per product
+        in a cumulative histogram."""
+        per_product = seconds / max(1, tagged + failed)
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hincrby(self.keys.stats, "jobs_done", 1)
+        pipe.hincrby(self.keys.stats, "products_tagged", tagged)
+        pipe.hincrby(self.keys.stats, "products_failed", failed)
+        pipe.hincrbyfloat(self.keys.stats, "tagging_seconds_sum", seconds)
+        for bound in TAGGING_BUCKETS:
+            if per_product <= bound:
+                pipe.hincrby(self.keys.stats, f"tagging_le_{bound}", tagged + failed)
+        pipe.hincrby(self.keys.stats, "tagging_count", tagged + failed)
+        pipe.execute()
+
+    def count_failed_job(self) -> None:
+        self.redis.hincrby(self.keys.stats, "jobs_failed", 1)
+
+    def stats(self) -> dict[str, float]:
+        raw: dict[bytes, bytes] = self.redis.hgetall(self.keys.stats)  # type: ignore[assignment]
+        return {(_text(k) or ""): float(v) for k, v in raw.items()}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask, Response, request
@@ -10,8 +9,8 @@ from redis import Redis
 from werkzeug.exceptions import UnsupportedMediaType
 
 from schemas.problem import ProblemSchema
-from service import problems
-from service.api import admin, docs, health, preview, products, taxonomy
+from service import observability, problems
+from service.api import admin, docs, health, metrics, preview, products, taxonomy
 from service.config import Settings
 from service.extensions import init_app
 
@@ -32,7 +31,8 @@ def create_app(config: dict[str, Any] | None = None, *, redis: Redis | None = No
     )
     app.config.update(config or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    observability.configure_logging(settings.log_level)
+    observability.init_app(app)  # first: every later hook and handler can log with the request id
 
     init_app(app, redis)
     api = problems.ProblemApi(
@@ -42,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None, *, redis: Redis | None = No
     for blueprint in (products.blp, taxonomy.blp, preview.blp, admin.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)
+    app.register_blueprint(metrics.blp)
     app.register_blueprint(docs.blp)
     problems.register(app)
     app.before_request(_require_json_body)

@@ -48,6 +48,8 @@ class Supervisor:
 
     def _start_redis(self) -> dict[str, str]:
         env = dict(os.environ)
+        # gunicorn's processes share HTTP metrics through this directory (emptied at each start).
+        env.setdefault("PROMETHEUS_MULTIPROC_DIR", str((self.settings.data_dir / "metrics").resolve()))
         if os.environ.get("REDIS_URL"):
             log.info("using REDIS_URL %s", os.environ["REDIS_URL"])
             return env
@@ -66,7 +68,7 @@ class Supervisor:
             sys.executable, "-m", "gunicorn",
             "--bind", f"{self.host}:{self.port}",
             "--workers", str(self.api_processes),
-            "--access-logfile", "-",
+            "--config", "python:service.gunicorn_conf",
             "--graceful-timeout", "10",
             "service.wsgi:app",
         ]  # fmt: skip

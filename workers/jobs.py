@@ -29,9 +29,11 @@ def on_tagging_failure(
     job: Job, connection: Redis, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
 ) -> Any:
     """After the last retry, products still pending become failed with the reason: never pending forever."""
+    store = ProductStore(connection)
+    store.count_failed_job()
     if job.retries_left:
         return None
     skus = list(job.args[0]) if job.args else []
-    failed = ProductStore(connection).mark_failed(skus, f"{exc_type.__name__}: {exc}")
+    failed = store.mark_failed(skus, f"{exc_type.__name__}: {exc}")
     log.warning("job %s gave up after retries; %d product(s) marked failed", job.id, failed)
     return None

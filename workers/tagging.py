@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from catalog import ProductStore
+from catalog import ProductStore, StoredProduct
 from catalog.products import TaggingOutcome
 from tagging import Tagger, TagScore
 
@@ -31,11 +32,18 @@ def tag_dicts(tagger: Tagger, scores: Sequence[TagScore]) -> list[dict[str, Any]
 def tag_chunk(store: ProductStore, tagger: Tagger, skus: Sequence[str]) -> dict[str, int]:
     """Tag skus and write every result in one transaction. A product the engine cannot tag fails alone,
     with its reason; products deleted or changed meanwhile are left to the job their change queued."""
+    started = time.perf_counter()
+    outcomes = tag_outcomes(tagger, [p for p in store.get_many(skus) if p is not None])
+    failed = sum(1 for outcome in outcomes if outcome.tags is None)
+    written = store.commit(outcomes, tagger.version) if outcomes else 0
+    store.record_tagging(len(outcomes) - failed, failed, time.perf_counter() - started)
+    return {"requested": len(skus), "written": written, "failed": failed}
+
+
+def tag_outcomes(tagger: Tagger, products: Iterable[StoredProduct]) -> list[TaggingOutcome]:
+    """Run the engine on each product; one that raises becomes a failed outcome with its reason."""
     outcomes: list[TaggingOutcome] = []
-    failed = 0
-    for product in store.get_many(skus):
-        if product is None:
-            continue
+    for product in products:
         try:
             tags = tag_dicts(tagger, tagger.tag(product.doc))
         except Exception as exc:  # one poison product must not sink its chunk
@@ -43,7 +51,6 @@ def tag_chunk(store: ProductStore, tagger: Tagger, skus: Sequence[str]) -> dict[
             outcomes.append(
                 TaggingOutcome(product.sku, product.hash, error=f"{type(exc).__name__}: {exc}"[:500])
             )
-            failed += 1
             continue
         doc = product.doc
         outcomes.append(
@@ -51,5 +58,4 @@ def tag_chunk(store: ProductStore, tagger: Tagger, skus: Sequence[str]) -> dict[
                 product.sku, product.hash, tags, brand=doc.get("brand", ""), category=doc.get("category", "")
             )
         )
-    written = store.commit(outcomes, tagger.version) if outcomes else 0
-    return {"requested": len(skus), "written": written, "failed": failed}
+    return outcomes

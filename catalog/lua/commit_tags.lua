@@ -16,10 +16,12 @@ for i = 4, #ARGV, 8 do
                  'tag_scores', ARGV[i + 5], 'tagged_at', now)
       redis.call('HDEL', key, 'error')
       redis.call('ZADD', prefix .. ':tagged', current[2], sku)
+      redis.call('ZREM', prefix .. ':failed', sku)
     else
       count_version(prefix, key, '')
       redis.call('HSET', key, 'status', 'failed', 'error', payload, 'tags', '[]', 'tag_ids', '', 'tag_scores', '')
       redis.call('ZREM', prefix .. ':tagged', sku)
+      redis.call('ZADD', prefix .. ':failed', current[2], sku)
     end
     redis.call('ZREM', prefix .. ':pending', sku)
     reindex(prefix, sku)

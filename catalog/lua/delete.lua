@@ -6,6 +6,7 @@ if redis.call('EXISTS', key) == 0 then
 end
 redis.call('ZREM', prefix .. ':tagged', sku)
 redis.call('ZREM', prefix .. ':pending', sku)
+redis.call('ZREM', prefix .. ':failed', sku)
 redis.call('DEL', prefix .. ':corrections:' .. sku)
 count_version(prefix, key, '')
 reindex(prefix, sku)

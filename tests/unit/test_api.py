@@ -142,7 +142,9 @@ def test_corrections_win_move_the_index_and_survive_retagging(
 ) -> None:
     post(client, MASK)
     work()
-    pinned = client.put("/v1/products/mask-1/tags/sun-protection", json={"state": "pinned", "note": "has SPF"})
+    pinned = client.put(
+        "/v1/products/mask-1/tags/sun-protection", json={"state": "pinned", "note": "has SPF"}
+    )
     assert pinned.status_code == 200
     sun = next(t for t in pinned.json["tags"] if t["id"] == "sun-protection")
     assert sun["source"] == "manual" and sun["group"] == "benefit"
@@ -172,3 +174,17 @@ def test_correction_errors(client: FlaskClient) -> None:
     assert client.put("/v1/products/mask-1/tags/glow", json={"state": "pinned"}).status_code == 404
     bad = client.put("/v1/products/mask-1/tags/soothing", json={"state": "maybe"})
     assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "state"
+
+
+def test_metrics_and_request_ids(client: FlaskClient, work: Callable[[], None]) -> None:
+    post(client, MASK)
+    work()
+    client.get("/v1/products/mask-1")
+    response = client.get("/metrics", headers={"X-Request-ID": "trace-123"})
+    assert response.status_code == 200 and response.headers["X-Request-ID"] == "trace-123"
+    text = response.get_data(as_text=True)
+    assert 'neurotag_http_requests_total{method="GET",route="/v1/products/<string:sku>",status="200"}' in text
+    assert 'neurotag_products{status="tagged"} 1.0' in text
+    assert 'neurotag_products_tagged_total{outcome="tagged"}' in text
+    assert "neurotag_queue_depth 0.0" in text
+    assert client.get("/healthz").headers["X-Request-ID"]  # generated when the caller sends none
