@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
+
+from tagging.seeds import seeds_dir
+from tagging.taxonomy import Taxonomy
+
+# The published tag ids (taxonomy.yaml): documented as an enum, so clients and fuzzers know them.
+TAG_IDS = Taxonomy.load(seeds_dir()).tag_ids
+
+
+class TagId(fields.String):
+    """A tag id of the taxonomy; anything else is an error naming the ids there are."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        error = "Unknown tag id {input!r}; use one of {choices}."
+        super().__init__(validate=validate.OneOf(TAG_IDS, error=error), **kwargs)
 
 
 class Ingredients(fields.Field):

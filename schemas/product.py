@@ -9,9 +9,14 @@ from marshmallow import EXCLUDE, RAISE, Schema, fields, post_load, pre_load, val
 from schemas.fields import Ingredients
 
 STATUSES = ("pending", "tagged", "failed")
-_PRINTABLE_SKU = validate.Regexp(
-    r"^[^\x00-\x1f\x7f/?#]+$", error="May not contain control characters, '/', '?' or '#'."
+_REQUIRED_OR_URL = ("sku", "title", "url", "image_url")
+# No control characters, '/', '?' or '#' (it is a URL path segment), no space at either end.
+_SKU = validate.Regexp(
+    r"^[^ /?#\x00-\x1f\x7f](?:[^/?#\x00-\x1f\x7f]*[^ /?#\x00-\x1f\x7f])?$",
+    error="No control characters, '/', '?' or '#', and no spaces at either end.",
 )
+# Explicit characters, not \S: JSON Schema patterns (ECMA) and Python disagree on what \s covers.
+_NOT_BLANK = validate.Regexp(r"[^\t\n\v\f\r ]", error="May not be blank.")
 
 
 class ProductInSchema(Schema):
@@ -20,26 +25,36 @@ class ProductInSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    sku = fields.String(required=True, validate=[validate.Length(1, 128), _PRINTABLE_SKU])
-    title = fields.String(required=True, validate=validate.Length(1, 500))
-    brand = fields.String(validate=validate.Length(max=200))
+    sku = fields.String(required=True, validate=[validate.Length(1, 128), _SKU])
+    title = fields.String(required=True, validate=[validate.Length(1, 500), _NOT_BLANK])
+    # Optional fields may be sent empty or null (as CSV exports and storefront backends do): absent then.
+    brand = fields.String(allow_none=True, validate=validate.Length(max=200))
     description = fields.String(
-        validate=validate.Length(max=50_000), metadata={"description": "May contain HTML."}
+        allow_none=True, validate=validate.Length(max=50_000), metadata={"description": "May contain HTML."}
     )
     ingredients = Ingredients(
-        max_length=20_000, max_items=20, metadata={"description": "INCI list, or one per kit part."}
+        allow_none=True,
+        max_length=20_000,
+        max_items=20,
+        metadata={"description": "INCI list, or one per kit part."},
     )
-    category = fields.String(validate=validate.Length(max=200))
-    url = fields.Url(validate=validate.Length(max=2048))
-    image_url = fields.Url(validate=validate.Length(max=2048))
-    price = fields.Float(validate=validate.Range(min=0, max=1_000_000), allow_nan=False)
-    currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$", error="An ISO 4217 code such as USD."))
+    category = fields.String(allow_none=True, validate=validate.Length(max=200))
+    url = fields.Url(allow_none=True, validate=validate.Length(max=2048), metadata={"format": "uri"})
+    image_url = fields.Url(allow_none=True, validate=validate.Length(max=2048), metadata={"format": "uri"})
+    price = fields.Float(allow_none=True, validate=validate.Range(min=0, max=1_000_000), allow_nan=False)
+    currency = fields.String(
+        allow_none=True, validate=validate.Regexp(r"^(?:[A-Z]{3})?$", error="An ISO 4217 code such as USD.")
+    )
 
     @pre_load
-    def strip_strings(self, data: Any, **kwargs: Any) -> Any:
+    def drop_empty_optionals(self, data: Any, **kwargs: Any) -> Any:
+        """An optional field sent empty ("" or null, as CSV exports do) is absent, except a URL, which is
+        a URL or nothing."""
         if isinstance(data, dict):
             return {
-                k: v.strip() if isinstance(v, str) and k in ("sku", "title") else v for k, v in data.items()
+                k: v
+                for k, v in data.items()
+                if k not in self.fields or k in _REQUIRED_OR_URL or (v is not None and v != "")
             }
         return data
 

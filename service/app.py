@@ -8,7 +8,6 @@ from flask import Flask, Response, request
 from redis import Redis
 from werkzeug.exceptions import UnsupportedMediaType
 
-from schemas.problem import ProblemSchema
 from service import observability, problems
 from service.api import admin, docs, health, metrics, preview, products, taxonomy
 from service.config import Settings
@@ -38,7 +37,6 @@ def create_app(config: dict[str, Any] | None = None, *, redis: Redis | None = No
     api = problems.ProblemApi(
         app, spec_kwargs={"info": {"description": "Neurocosmetic and anti-aging product tags."}}
     )
-    api.spec.components.schema("Problem", schema=ProblemSchema)
     for blueprint in (products.blp, taxonomy.blp, preview.blp, admin.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import http
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from flask import Flask, Response, json, request
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from catalog import InvalidCursor
+from schemas.problem import ProblemSchema
 
 log = logging.getLogger(__name__)
 PROBLEM_TYPE = "https://neurotag.dev/problems/"
@@ -54,12 +58,28 @@ def validation_errors(messages: Any) -> list[dict[str, str]]:
         location, _, field = dotted.partition(".")
         if location not in ("json", "query", "path", "form", "headers"):
             location, field = "json", dotted
+        if location == "query":
+            field = re.sub(r"(\.\d+)+$", "", field)  # "tag.1" → "tag": the parameter, as it was sent
         errors.append({"field": field or "body", "location": location, "detail": message})
     return errors
 
 
 class ProblemApi(Api):
-    """flask-smorest's Api, answering errors as problem+json."""
+    """flask-smorest's Api, answering errors as problem+json — and documenting them so."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        # flask-smorest documents its own error payload as application/json; ours is RFC 9457.
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, MEDIA_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        default: dict[str, Any] = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(default, self.spec, MEDIA_TYPE)
+        self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         return http_problem(error)
@@ -78,8 +98,10 @@ def http_problem(error: HTTPException) -> Response:
         return problem(status, title, f"Invalid field(s): {names}", errors=errors)
     detail = data.get("message") or error.description
     response = problem(status, error.name, detail)
-    for header, value in (data.get("headers") or {}).items():
-        response.headers[header] = value
+    # Keep what the exception says besides its body: Allow on a 405, WWW-Authenticate on a 401.
+    for header, value in [*error.get_headers(), *(data.get("headers") or {}).items()]:
+        if header.lower() != "content-type":
+            response.headers[header] = value
     return response
 
 
