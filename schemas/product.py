@@ -9,6 +9,15 @@ from marshmallow import EXCLUDE, RAISE, Schema, fields, post_load, pre_load, val
 from schemas.fields import Ingredients
 
 STATUSES = ("pending", "tagged", "failed")
+# An http(s) URL, checked by its syntax only (the same pattern the OpenAPI document states): a host and
+# RFC 3986 characters.
+_WEB_URL = [
+    validate.Length(max=2048),
+    validate.Regexp(
+        r"^https?://[A-Za-z0-9\-._~:\[\]@!$&'()*+,;=%]+(?:[/?#][A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*)?$",
+        error="Not an http(s) URL (RFC 3986 characters; percent-encode others).",
+    ),
+]
 _REQUIRED_OR_URL = ("sku", "title", "url", "image_url")
 # No control characters, '/', '?' or '#' (it is a URL path segment), no space at either end.
 _SKU = validate.Regexp(
@@ -39,8 +48,8 @@ class ProductInSchema(Schema):
         metadata={"description": "INCI list, or one per kit part."},
     )
     category = fields.String(allow_none=True, validate=validate.Length(max=200))
-    url = fields.Url(allow_none=True, validate=validate.Length(max=2048), metadata={"format": "uri"})
-    image_url = fields.Url(allow_none=True, validate=validate.Length(max=2048), metadata={"format": "uri"})
+    url = fields.String(allow_none=True, validate=_WEB_URL, metadata={"description": "An http(s) URL."})
+    image_url = fields.String(allow_none=True, validate=_WEB_URL, metadata={"description": "An http(s) URL."})
     price = fields.Float(allow_none=True, validate=validate.Range(min=0, max=1_000_000), allow_nan=False)
     currency = fields.String(
         allow_none=True, validate=validate.Regexp(r"^(?:[A-Z]{3})?$", error="An ISO 4217 code such as USD.")

@@ -9,7 +9,7 @@ from redis import Redis
 from werkzeug.exceptions import UnsupportedMediaType
 
 from service import observability, problems
-from service.api import admin, docs, health, metrics, preview, products, taxonomy
+from service.api import admin, docs, health, imports, metrics, preview, products, taxonomy
 from service.config import Settings
 from service.extensions import init_app
 
@@ -21,6 +21,9 @@ def create_app(config: dict[str, Any] | None = None, *, redis: Redis | None = No
     app.config.update(
         REDIS_URL=settings.redis_url,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        IMPORT_MAX_BYTES=settings.import_max_bytes,  # POST /v1/imports only: it streams its body
+        IMPORT_CHUNK=settings.import_chunk,
+        IMPORT_LEASE=settings.import_lease,
         API_TITLE="NeuroTag",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
@@ -37,7 +40,7 @@ def create_app(config: dict[str, Any] | None = None, *, redis: Redis | None = No
     api = problems.ProblemApi(
         app, spec_kwargs={"info": {"description": "Neurocosmetic and anti-aging product tags."}}
     )
-    for blueprint in (products.blp, taxonomy.blp, preview.blp, admin.blp):
+    for blueprint in (products.blp, taxonomy.blp, preview.blp, admin.blp, imports.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)
     app.register_blueprint(metrics.blp)
@@ -49,6 +52,8 @@ def create_app(config: dict[str, Any] | None = None, *, redis: Redis | None = No
 
 def _require_json_body() -> Response | None:
     """A body sent to a JSON endpoint must say it is JSON: 415 rather than a confusing 422."""
+    if request.blueprint == imports.blp.name:
+        return None  # imports take JSON, JSON lines or CSV and check the media type themselves
     if request.method in ("POST", "PUT", "PATCH") and request.content_length and not request.is_json:
         raise UnsupportedMediaType("Send the body as application/json.")
     return None

@@ -37,10 +37,13 @@ def cmd_seed(args: argparse.Namespace) -> int:
     if report is None:
         print("catalog already seeded; nothing to do", file=sys.stderr)
         return 0
+    counts = report.counts
     print(
-        f"seeded {report.accepted} product(s) from {path}; {len(report.rejected)} rejected", file=sys.stderr
+        f"seeded {counts['accepted']} product(s) from {path} (import {report.id}); "
+        f"{counts['rejected']} rejected",
+        file=sys.stderr,
     )
-    for row in report.rejected:
+    for row in report.first_errors:
         print(json.dumps(row), file=sys.stderr)
     return 0
 
@@ -64,6 +67,18 @@ def cmd_tag(args: argparse.Namespace) -> int:
             print(json.dumps({"sku": product.get("sku"), "tags": tags}, ensure_ascii=False), flush=False)
     sys.stdout.flush()
     return 1 if failures else 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from service.import_client import ClientError, ImportClient, format_of, import_file
+
+    path = Path(args.file)
+    try:
+        client = ImportClient(args.url, args.key)
+        return import_file(client, path, format_of(path, args.format), args.map, wait=not args.no_wait)
+    except (ClientError, OSError) as exc:
+        print(f"neurotag import: {exc}", file=sys.stderr)
+        return 2
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -221,6 +236,18 @@ def build_parser() -> argparse.ArgumentParser:
     tag = commands.add_parser("tag", help="tag products from a JSON array or JSON lines file ('-' for stdin)")
     tag.add_argument("file", help="path, or - for stdin")
     tag.set_defaults(func=cmd_tag)
+
+    upload = commands.add_parser("import", help="upload a catalog file to a running service and follow it")
+    upload.add_argument("file", help="JSON array (.json), JSON lines (.ndjson, .jsonl) or CSV (.csv)")
+    upload.add_argument("--url", default="http://127.0.0.1:8000", help="the service (default %(default)s)")
+    upload.add_argument("--key", help="API key, sent as Authorization: Bearer KEY")
+    upload.add_argument(
+        "--map", action="append", default=[], metavar="COLUMN:FIELD",
+        help="CSV column mapping, repeatable; Brand+Name:sku derives a sku from two columns",
+    )  # fmt: skip
+    upload.add_argument("--format", choices=("json", "ndjson", "csv"), help="default: from the file suffix")
+    upload.add_argument("--no-wait", action="store_true", help="exit once the file is uploaded")
+    upload.set_defaults(func=cmd_import)
 
     evaluate = commands.add_parser(
         "eval", help="precision, recall and F1 per tag against labelled JSON lines"

@@ -15,6 +15,9 @@ class Settings:
     data_dir: Path = Path("var")
     max_body_bytes: int = 1024 * 1024
     log_level: str = "INFO"
+    import_max_bytes: int = 512 * 1024 * 1024
+    import_chunk: int = 500
+    import_lease: float = 60.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -23,4 +26,7 @@ class Settings:
             data_dir=Path(os.environ.get("NEUROTAG_DATA_DIR", "var")),
             max_body_bytes=int(os.environ.get("NEUROTAG_MAX_BODY_BYTES", str(1024 * 1024))),
             log_level=os.environ.get("NEUROTAG_LOG_LEVEL", "INFO").upper(),
+            import_max_bytes=int(os.environ.get("NEUROTAG_IMPORT_MAX_BYTES", str(512 * 1024 * 1024))),
+            import_chunk=int(os.environ.get("NEUROTAG_IMPORT_CHUNK", "500")),
+            import_lease=float(os.environ.get("NEUROTAG_IMPORT_LEASE", "60")),
         )

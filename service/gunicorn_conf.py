@@ -9,6 +9,12 @@ from typing import Any
 
 from prometheus_client import multiprocess
 
+# Threads: a sync worker is killed after `timeout` (30 s) in one request, and POST /v1/imports streams a
+# catalog of up to NEUROTAG_IMPORT_MAX_BYTES in one request; a gthread worker's main loop keeps
+# heartbeating while a thread reads it, and its other threads keep answering.
+worker_class = "gthread"
+threads = 4
+
 
 def on_starting(server: Any) -> None:
     """Start each run with an empty metrics directory: counters belong to this server's life."""

@@ -36,6 +36,7 @@ class ClaimHit:
     start: int
     end: int
     negated: bool
+    advised: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,16 +46,26 @@ class Negation:
     before: frozenset[str]
     after: frozenset[str]
     window: int
+    advice: frozenset[str] = frozenset()
+    advice_window: int = 4
+    advice_tags: frozenset[str] = frozenset()
 
     def applies(self, text: str, start: int, end: int) -> bool:
-        head = text[max(0, start - 80) : start]
-        head = head[head.rfind(".") + 1 :]
-        words = head.split()[-self.window :]
-        for index in range(len(words)):
-            if " ".join(words[index:]) in self.before or words[index] in self.before:
-                return True
+        if _cue_before(text, start, self.before, self.window):
+            return True
         following = text[end : end + 16].split()
         return bool(following) and following[0] in self.after
+
+    def advised(self, text: str, start: int) -> bool:
+        """An instruction rather than a claim: "apply before sunscreen", "use SPF by day"."""
+        return _cue_before(text, start, self.advice, self.advice_window)
+
+
+def _cue_before(text: str, start: int, cues: frozenset[str], window: int) -> bool:
+    """A cue (one or more words, anywhere) among the window words before start, in the same sentence."""
+    head = text[max(0, start - 80) : start]
+    words = head[head.rfind(".") + 1 :].split()[-window:]
+    return any(" ".join(words[i:j]) in cues for i in range(len(words)) for j in range(i + 1, len(words) + 1))
 
 
 class ClaimLexicon:
@@ -76,7 +87,8 @@ class ClaimLexicon:
                     continue
                 if negated is None:
                     negated = self.negation.applies(text, match.start, match.end)
-                yield ClaimHit(term, field, match.start, match.end, negated)
+                advised = term.tag in self.negation.advice_tags and self.negation.advised(text, match.start)
+                yield ClaimHit(term, field, match.start, match.end, negated, advised)
 
     @classmethod
     def load(cls, directory: Path, tag_ids: tuple[str, ...]) -> ClaimLexicon:
@@ -99,6 +111,16 @@ class ClaimLexicon:
                 fold_phrase(w) for w in string_list(raw_negation.get("after"), f"{where}: negation.after")
             ),
             window=int(require(raw_negation.get("window", 3), int, f"{where}: negation.window")),
+            advice=frozenset(
+                fold_phrase(w)
+                for w in string_list(raw_negation.get("advice", []), f"{where}: negation.advice")
+            ),
+            advice_window=int(
+                require(raw_negation.get("advice_window", 4), int, f"{where}: negation.advice_window")
+            ),
+            advice_tags=frozenset(
+                string_list(raw_negation.get("advice_tags", []), f"{where}: negation.advice_tags")
+            ),
         )
         all_fields = frozenset(FIELDS)
         phrases: list[tuple[str, ClaimTerm]] = [

@@ -102,6 +102,8 @@ class Tagger:
                 tag = hit.term.tag
                 assert tag is not None
                 entry = scored.setdefault(tag, _Scored({}, []))
+                if hit.advised:
+                    continue  # "use SPF by day" is an instruction, not a claim either way
                 if hit.term.level == VETO or (hit.negated and hit.term.level in (NEGATABLE, "strong")):
                     entry.vetoed = True
                 if hit.negated or hit.term.level in (VETO, NEGATABLE):
@@ -168,7 +170,7 @@ class Tagger:
             folded = fold(label)
             part_signals[component] = signals | self.signals.read({"title": folded}, self.claims.negation)
             for hit in self.claims.find("title", folded):
-                if hit.negated or hit.term.level in (VETO, NEGATABLE) or hit.term.tag is None:
+                if hit.negated or hit.advised or hit.term.level in (VETO, NEGATABLE) or hit.term.tag is None:
                     continue
                 begin, finish = folded.original_span(hit.start, hit.end)
                 entry = scored.setdefault(hit.term.tag, _Scored({}, []))

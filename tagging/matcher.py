@@ -44,7 +44,12 @@ class PhraseMatcher(Generic[T]):
             folded = fold_phrase(phrase.rstrip("*"))
             if not folded:
                 continue
-            spellings = spelling_variants(folded) if variants and not prefix else {folded}
+            if not variants:
+                spellings = {folded}
+            elif prefix:  # a prefix already covers plurals; British -is- spellings still need adding
+                spellings = {folded, folded.replace("iz", "is")}
+            else:
+                spellings = spelling_variants(folded)
             for spelling in spellings:
                 grouped.setdefault((spelling, prefix), []).append(payload)
         self._automaton = ahocorasick.Automaton()

@@ -17,6 +17,7 @@ class SignalTerm:
     signal: str
     fields: frozenset[str]
     negatable: bool
+    advisable: bool = False
 
 
 class SignalReader:
@@ -36,6 +37,8 @@ class SignalReader:
                         continue
                     if term.negatable and negation.applies(folded.text, match.start, match.end):
                         continue
+                    if term.advisable and negation.advised(folded.text, match.start):
+                        continue
                     found.add(term.signal)
         return frozenset(found)
 
@@ -52,7 +55,9 @@ class SignalReader:
                 raise TaxonomyError(
                     f"{where}: signals.{name}.fields: unknown field(s) {sorted(fields - set(FIELDS))}"
                 )
-            term = SignalTerm(str(name), fields, bool(spec.get("negatable", False)))
+            term = SignalTerm(
+                str(name), fields, bool(spec.get("negatable", False)), bool(spec.get("advice", False))
+            )
             phrases.extend(
                 (phrase, term) for phrase in string_list(spec.get("terms"), f"{where}: signals.{name}.terms")
             )

@@ -1,0 +1,59 @@
+"""Prompt recovery from dead workers: an RQ worker whose started jobs lapse after a short lease.
+
+RQ 3 finds a job abandoned by a dead worker (kill -9, OOM, a lost container) when its entry in the
+StartedJobRegistry expires; registry maintenance then fails it and, with retries left, re-queues it.
+RQ sets that expiry to the heartbeat interval + 60 s and runs maintenance every 10 minutes, and an idle
+worker blocks on the queue for worker_ttl - 15 s (405 s): a killed worker's chunk would wait minutes.
+Here a busy worker heartbeats every `heartbeat` seconds, a started job lapses `lease` seconds after the
+last heartbeat, and every worker runs maintenance (and wakes from an empty queue) every `maintenance`
+seconds, so an abandoned chunk is re-queued within about lease + maintenance seconds.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from rq import Worker
+from rq.job import Job
+
+
+@dataclass(frozen=True, slots=True)
+class Liveness:
+    """Heartbeat interval, job lease and maintenance interval (seconds), from the environment."""
+
+    heartbeat: int = 5
+    lease: int = 30
+    maintenance: int = 15
+
+    @classmethod
+    def from_env(cls) -> Liveness:
+        heartbeat = int(os.environ.get("NEUROTAG_HEARTBEAT_SECONDS", "5"))
+        lease = int(os.environ.get("NEUROTAG_JOB_LEASE", "30"))
+        maintenance = int(os.environ.get("NEUROTAG_MAINTENANCE_SECONDS", "15"))
+        if lease < 2 * heartbeat:
+            raise ValueError(
+                f"NEUROTAG_JOB_LEASE ({lease}) must be at least twice the heartbeat ({heartbeat})"
+            )
+        return cls(heartbeat, lease, maintenance)
+
+    def worker_options(self) -> dict[str, Any]:
+        return {
+            "job_monitoring_interval": self.heartbeat,
+            "maintenance_interval": self.maintenance,
+            # RQ blocks on an empty queue for worker_ttl - 15 s, and runs maintenance only when awake.
+            "worker_ttl": self.maintenance + 15,
+        }
+
+
+class LeasedWorker(Worker):
+    """A forking RQ worker whose started jobs expire `lease` seconds after its last heartbeat."""
+
+    def __init__(self, *args: Any, lease: int = 30, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lease = lease
+
+    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
+        # RQ's own is min(time left, interval) + 60; the lease replaces the fixed minute.
+        return self.lease
