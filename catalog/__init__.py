@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from catalog.errors import CatalogError, InvalidCursor
-from catalog.index import QueryPage, TagIndex
+from catalog.index import TagIndex
 from catalog.keys import Keys
 from catalog.products import ProductStore, StoredProduct, content_hash
+from catalog.search import CatalogSearch, SearchPage, SearchQuery
 
 __all__ = [
     "CatalogError",
+    "CatalogSearch",
     "InvalidCursor",
     "Keys",
     "ProductStore",
-    "QueryPage",
+    "SearchPage",
+    "SearchQuery",
     "StoredProduct",
     "TagIndex",
     "content_hash",

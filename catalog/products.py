@@ -14,6 +14,7 @@ from redis.client import Pipeline
 
 from catalog.keys import Keys
 from catalog.scripts import script
+from catalog.search_text import search_fields
 from tagging.folding import fold_phrase
 
 PENDING, TAGGED, FAILED = "pending", "tagged", "failed"
@@ -32,6 +33,7 @@ _FIELDS = (
     "updated_at",
     "job_id",
 )
+PRODUCT_FIELDS = _FIELDS  # what StoredProduct.from_hash reads, in order (search.lua reads them too)
 
 
 def content_hash(doc: Mapping[str, Any]) -> str:
@@ -180,6 +182,10 @@ class ProductStore:
                     args=[sku, json.dumps(doc, ensure_ascii=False), content_hash(doc), now, job_id or ""],
                     client=pipe,
                 )
+                # Read by the search index when the product is (re)listed: words for q, key for sort=title.
+                pipe.hset(self.keys.product(sku), mapping=dict[Any, Any](search_fields(doc)))
+            # Responses show content and status, so a changed product must change ETags at once.
+            pipe.incr(self.keys.catalog_version)
             pipe.execute()
         return job_id
 

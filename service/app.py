@@ -8,7 +8,7 @@ from flask import Flask, Response, request
 from redis import Redis
 from werkzeug.exceptions import UnsupportedMediaType
 
-from service import observability, problems
+from service import browser_headers, observability, problems, storefront
 from service.api import admin, docs, health, imports, metrics, preview, products, taxonomy
 from service.config import Settings
 from service.extensions import init_app
@@ -30,6 +30,9 @@ def create_app(config: dict[str, Any] | None = None, *, redis: Redis | None = No
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         JSON_SORT_KEYS=False,
+        CORS_ORIGINS=settings.cors_origins,
+        CACHE_CONTROL=settings.cache_control,
+        PAGE_CACHE_MB=settings.page_cache_mb,
     )
     app.config.update(config or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -45,7 +48,9 @@ def create_app(config: dict[str, Any] | None = None, *, redis: Redis | None = No
     app.register_blueprint(health.blp)
     app.register_blueprint(metrics.blp)
     app.register_blueprint(docs.blp)
+    app.register_blueprint(storefront.blp)
     problems.register(app)
+    browser_headers.init_app(app)
     app.before_request(_require_json_body)
     return app
 

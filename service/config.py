@@ -12,6 +12,11 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 @dataclass(frozen=True, slots=True)
 class Settings:
     redis_url: str = DEFAULT_REDIS_URL
+    # Read API for storefronts: browser origins allowed by CORS ("*" for any), Cache-Control of GETs,
+    # and the per-process cache of product-list pages (keyed by query and catalog version; 0 = off).
+    cors_origins: tuple[str, ...] = ()
+    cache_control: str = "no-cache"
+    page_cache_mb: float = 32.0
     data_dir: Path = Path("var")
     max_body_bytes: int = 1024 * 1024
     log_level: str = "INFO"
@@ -23,6 +28,13 @@ class Settings:
     def from_env(cls) -> Settings:
         return cls(
             redis_url=os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL,
+            cors_origins=tuple(
+                o.strip().rstrip("/")
+                for o in os.environ.get("NEUROTAG_CORS_ORIGINS", "").split(",")
+                if o.strip()
+            ),
+            cache_control=os.environ.get("NEUROTAG_CACHE_CONTROL", "no-cache").strip(),
+            page_cache_mb=float(os.environ.get("NEUROTAG_PAGE_CACHE_MB", "32")),
             data_dir=Path(os.environ.get("NEUROTAG_DATA_DIR", "var")),
             max_body_bytes=int(os.environ.get("NEUROTAG_MAX_BODY_BYTES", str(1024 * 1024))),
             log_level=os.environ.get("NEUROTAG_LOG_LEVEL", "INFO").upper(),

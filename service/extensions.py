@@ -9,6 +9,8 @@ from redis import Redis
 from rq import Queue
 
 from catalog import Keys, ProductStore, TagIndex
+from catalog.search import CatalogSearch
+from service.page_cache import PageCache
 from tagging import Tagger, load_tagger
 from workers import QueueSettings, tagging_queue
 
@@ -23,6 +25,8 @@ class Services:
     queue: Queue
     store: ProductStore
     index: TagIndex
+    search: CatalogSearch
+    pages: PageCache
 
 
 def init_app(app: Flask, redis: Redis | None = None) -> Services:
@@ -39,6 +43,8 @@ def init_app(app: Flask, redis: Redis | None = None) -> Services:
         queue=tagging_queue(client, settings, is_async=app.config.get("RQ_ASYNC", True)),
         store=ProductStore(client, keys),
         index=TagIndex(client, tagger.taxonomy.tag_ids, keys),
+        search=CatalogSearch(client, [(g.id, [t.id for t in g.tags]) for g in tagger.taxonomy.groups], keys),
+        pages=PageCache(int(app.config.get("PAGE_CACHE_MB", 32) * 1024 * 1024)),
     )
     app.extensions[EXTENSION] = services
     return services

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, url_for
+from flask import Response, g, jsonify, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
+from marshmallow import RAISE
 from werkzeug.exceptions import NotFound
 
 from catalog import StoredProduct
 from schemas.product import AcceptedSchema, CorrectionSchema, ProductInSchema, ProductOutSchema
 from schemas.query import ProductPageSchema, ProductQuerySchema
+from service.api.conditional import cached_page, versioned
+from service.api.filters import facet_payload, search_query
 from service.api.presenters import product_payload
 from service.extensions import services
 from service.intake import accept_products
@@ -22,31 +25,26 @@ _PRODUCT_OUT = ProductOutSchema()
 
 @blp.route("")
 class Products(MethodView):
-    @blp.arguments(ProductQuerySchema, location="query", as_kwargs=True)
+    @cached_page
+    # unknown=RAISE: webargs ignores unknown query parameters by default, and a misspelt filter must not
+    # silently show every product.
+    @blp.arguments(ProductQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, ProductPageSchema)
-    def get(
-        self,
-        tag: list[str],
-        match: str,
-        exclude_tags: list[str],
-        limit: int,
-        facets: bool,
-        cursor: str | None = None,
-    ) -> Any:
-        """Tagged products having all (or any) of `tag` and none of `exclude`, with facet counts."""
+    def get(self, args: dict[str, Any]) -> Any:
+        """Storefront search: OR within a facet group, AND across groups and with `tag`/`exclude`, `brand`,
+        `category`, `q` and `min_score`; sorted, paged by cursor, with disjunctive facet counts."""
         s = services()
-        unknown = sorted(set(tag + exclude_tags) - set(s.tagger.taxonomy.tag_ids))
-        if unknown:
-            field = "tag" if set(unknown) & set(tag) else "exclude"
-            abort(400, messages={"query": {field: [f"Unknown tag id(s): {', '.join(unknown)}."]}})
-        page = s.index.query(
-            tag, match=match, exclude=exclude_tags, limit=limit, cursor=cursor, facets=facets
-        )
+        taxonomy = s.tagger.taxonomy
+        query = search_query(args, taxonomy)
+        page = s.search.search(query)
+        g.catalog_version = page.version  # names the answer: ETag and page cache (conditional.py)
+        facets, facet_groups = facet_payload(page.facets, query, taxonomy) if page.facets else (None, None)
         return {
-            "items": [product_payload(p, s.tagger.taxonomy) for p in page.items],
+            "items": [product_payload(p, taxonomy) for p in page.items],
             "total": page.total,
             "next_cursor": page.next_cursor,
-            "facets": page.facets,
+            "facets": facets,
+            "facet_groups": facet_groups,
         }
 
     @blp.arguments(ProductInSchema)
@@ -66,6 +64,7 @@ class Products(MethodView):
 
 @blp.route("/<string:sku>")
 class Product(MethodView):
+    @versioned
     @blp.response(200, ProductOutSchema)
     def get(self, sku: str) -> Any:
         """One product with its status and tags."""

@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from schemas.taxonomy import TaxonomySchema
+from service.api.conditional import versioned
 from service.extensions import services
 
 blp = Blueprint("taxonomy", __name__, url_prefix="/v1/tags", description="The tag taxonomy.")
@@ -15,6 +16,7 @@ blp = Blueprint("taxonomy", __name__, url_prefix="/v1/tags", description="The ta
 
 @blp.route("")
 class Taxonomy(MethodView):
+    @versioned
     @blp.response(200, TaxonomySchema)
     def get(self) -> Any:
         """Groups and tags with labels, descriptions and how many tagged products carry each."""
