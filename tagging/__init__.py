@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tagging.engine import Tagger, load_tagger
-from tagging.errors import TaxonomyError
+from tagging.errors import ProductTooLarge, TaxonomyError
 from tagging.model import Evidence, TagScore
 from tagging.taxonomy import Taxonomy
 
-__all__ = ["Evidence", "TagScore", "Tagger", "Taxonomy", "TaxonomyError", "load_tagger"]
+__all__ = ["Evidence", "ProductTooLarge", "TagScore", "Tagger", "Taxonomy", "TaxonomyError", "load_tagger"]

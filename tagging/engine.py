@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tagging.claims import NEGATABLE, VETO, ClaimLexicon
+from tagging.errors import ProductTooLarge
 from tagging.folding import FoldedText, fold
 from tagging.inci import parse_inci
 from tagging.ingredients import PRESERVATIVE, IngredientBase
@@ -36,6 +37,11 @@ def _noisy_or(strengths: list[float]) -> float:
     for strength in strengths:
         remaining *= 1.0 - strength
     return 1.0 - remaining
+
+
+def _text_values(product: Mapping[str, Any]) -> list[str]:
+    values = [v for k in ("title", "category", "description") if isinstance(v := product.get(k), str)]
+    return values + [text for _, text in ingredient_fields(product.get("ingredients"))]
 
 
 def ingredient_fields(value: Any) -> list[tuple[str, str]]:
@@ -70,6 +76,7 @@ class Tagger:
         self.ingredients = ingredients
         self.threshold = taxonomy.threshold if threshold is None else threshold
         self._groups = {tag.id: tag.group for group in taxonomy.groups for tag in group.tags}
+        self.max_text_chars = int(os.environ.get("NEUROTAG_MAX_TEXT_CHARS", "1000000"))
 
     @property
     def version(self) -> str:
@@ -81,6 +88,11 @@ class Tagger:
 
     def score_all(self, product: Mapping[str, Any]) -> list[TagScore]:
         """Every tag with any evidence, including those below the threshold ("may" tags)."""
+        size = sum(len(v) for v in _text_values(product))
+        if size > self.max_text_chars:
+            raise ProductTooLarge(
+                f"product text is {size:,} characters; the engine reads at most {self.max_text_chars:,}"
+            )
         texts = {
             field: fold(value, strip_html=field == "description")
             for field in ("title", "category", "description")

@@ -130,3 +130,10 @@ def test_french_and_spanish_get_the_obvious_tags(tagger: Tagger) -> None:
 def test_the_engine_is_deterministic(tagger: Tagger) -> None:
     product = seed_products()[10]
     assert tagger.tag(product) == tagger.tag(product)
+
+
+def test_a_poison_product_is_refused_with_a_reason(tagger: Tagger) -> None:
+    from tagging import ProductTooLarge
+
+    with pytest.raises(ProductTooLarge, match="5,000,004 characters; the engine reads at most"):
+        tagger.tag({"title": "Huge", "description": "x" * 5_000_000})
