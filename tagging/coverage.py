@@ -16,22 +16,27 @@ class Coverage:
     distinct: set[str] = field(default_factory=set)
     distinct_known: set[str] = field(default_factory=set)
     distinct_with_role: set[str] = field(default_factory=set)
+    distinct_tagging: set[str] = field(default_factory=set)
     occurrences: int = 0
     occurrences_known: int = 0
     occurrences_with_role: int = 0
+    occurrences_tagging: int = 0
 
     def summary(self) -> str:
         d, o = len(self.distinct) or 1, self.occurrences or 1
         return (
             f"distinct ingredients {len(self.distinct)}: known {len(self.distinct_known) / d:.1%}, "
-            f"with a role {len(self.distinct_with_role) / d:.1%}; occurrences {self.occurrences}: "
-            f"known {self.occurrences_known / o:.1%}, with a role {self.occurrences_with_role / o:.1%}"
+            f"with a role {len(self.distinct_with_role) / d:.1%}, earning tags {len(self.distinct_tagging) / d:.1%}; "
+            f"occurrences {self.occurrences}: known {self.occurrences_known / o:.1%}, "
+            f"with a role {self.occurrences_with_role / o:.1%}, earning tags {self.occurrences_tagging / o:.1%}"
         )
 
 
 def measure(tagger: Tagger, products: Iterable[Mapping[str, Any]]) -> Coverage:
-    """Distinct ingredient names (folded) and occurrences the knowledge base knows, and gives a role."""
+    """Distinct ingredient names (folded) and occurrences the knowledge base knows, gives a role (functional
+    roles included), and gives a role that earns tags."""
     coverage = Coverage()
+    tagging_roles = {role for role, rules in tagger.roles.rules.items() if rules}
     for product in products:
         parsed = parse_inci(ingredient_fields(product.get("ingredients")))
         for ingredient, entry in zip(parsed, tagger.ingredients.lookup(parsed), strict=True):
@@ -44,4 +49,7 @@ def measure(tagger: Tagger, products: Iterable[Mapping[str, Any]]) -> Coverage:
                 if entry.roles:
                     coverage.distinct_with_role.add(name)
                     coverage.occurrences_with_role += 1
+                if tagging_roles.intersection(entry.roles):
+                    coverage.distinct_tagging.add(name)
+                    coverage.occurrences_tagging += 1
     return coverage

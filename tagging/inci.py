@@ -17,7 +17,8 @@ _DOSE = re.compile(r"\d\s*%")
 _FOOTNOTE_MARKS = ("*", "†", "‡", "¹", "²")
 _NOISE = re.compile(r"\d+(?:[.,]\d+)?\s*%|[*†‡¹²³⁴]+|^\s*(?:and|&)\s+|\(\s*\)", re.IGNORECASE)
 _MAX_WORDS = 9  # longer pieces are sentences (disclaimers, claims), not ingredient names
-# A piece runs to the next separator; bracketed text keeps its commas ("Extract (Leaf, Root)"), and a
+# A piece runs to the next separator; bracketed text keeps its commas ("Extract (Leaf, Root)"), so does a
+# locant ("1,2-Hexanediol"), and a
 # period ends a piece only before a new capitalised word, so "Alcohol Denat. (SD Alcohol 39C)" stays whole.
 
 
@@ -52,7 +53,7 @@ def match_names(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in names if n))
 
 
-_PIECE = re.compile(r"(?:\([^()]*\)|\[[^\[\]]*\]|(?!\.\s+[A-Z*\-])[^,;•·|\n])+")
+_PIECE = re.compile(r"(?:(?<=\d),(?=\d)|\([^()]*\)|\[[^\[\]]*\]|(?!\.\s+[A-Z*\-])[^,;•·|\n])+")
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,3 +73,12 @@ def test_drug_facts_inactive_part_is_unordered() -> None:
         ("ingredients[1]", False),
         ("ingredients[1]", False),
     ]
+
+
+def test_locant_commas_do_not_split() -> None:
+    assert names("Water, 1,2-Hexanediol, 2-Oleamido-1,3-Octadecanediol, Glycerin") == [
+        "Water",
+        "1,2-Hexanediol",
+        "2-Oleamido-1,3-Octadecanediol",
+        "Glycerin",
+    ]
