@@ -10,6 +10,8 @@ from typing import Any
 from tagging.engine import Tagger, ingredient_fields
 from tagging.inci import parse_inci
 
+_LABELS = ("known", "with a role", "earning tags")
+
 
 @dataclass
 class Coverage:
@@ -24,11 +26,13 @@ class Coverage:
 
     def summary(self) -> str:
         d, o = len(self.distinct) or 1, self.occurrences or 1
+        distinct = (len(self.distinct_known), len(self.distinct_with_role), len(self.distinct_tagging))
+        occurrences = (self.occurrences_known, self.occurrences_with_role, self.occurrences_tagging)
         return (
-            f"distinct ingredients {len(self.distinct)}: known {len(self.distinct_known) / d:.1%}, "
-            f"with a role {len(self.distinct_with_role) / d:.1%}, earning tags {len(self.distinct_tagging) / d:.1%}; "
-            f"occurrences {self.occurrences}: known {self.occurrences_known / o:.1%}, "
-            f"with a role {self.occurrences_with_role / o:.1%}, earning tags {self.occurrences_tagging / o:.1%}"
+            f"distinct ingredients {len(self.distinct)}: "
+            + ", ".join(f"{label} {n / d:.1%}" for label, n in zip(_LABELS, distinct, strict=True))
+            + f"; occurrences {self.occurrences}: "
+            + ", ".join(f"{label} {n / o:.1%}" for label, n in zip(_LABELS, occurrences, strict=True))
         )
 
 
