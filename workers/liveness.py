@@ -11,12 +11,21 @@ seconds, so an abandoned chunk is re-queued within about lease + maintenance sec
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import signal
+import time
 from dataclasses import dataclass
 from typing import Any
 
-from rq import Worker
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from rq import Queue, Worker
 from rq.job import Job
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +63,39 @@ class LeasedWorker(Worker):
         super().__init__(*args, **kwargs)
         self.lease = lease
 
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        """RQ quits the whole worker when Redis vanishes while a job runs (and can hang joining its pubsub
+        thread). Instead: stop the work-horse, wait for Redis, go on; the job is re-queued when its lease
+        lapses, so nothing is lost."""
+        try:
+            super().execute_job(job, queue)
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            self.log.warning("Redis lost while job %s ran (%s); waiting for it", job.id, exc)
+            # Not kill_horse(): with no horse (pid 0) it would signal this worker's own process group.
+            if self.horse_pid > 0:
+                with contextlib.suppress(OSError):
+                    os.kill(self.horse_pid, signal.SIGKILL)
+                with contextlib.suppress(OSError):
+                    os.waitpid(self.horse_pid, 0)
+            wait_for_redis(self.connection)
+
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         # RQ's own is min(time left, interval) + 60; the lease replaces the fixed minute.
         return self.lease
+
+
+def redis_is_up(redis: Redis) -> bool:
+    try:
+        return bool(redis.ping())
+    except (RedisConnectionError, RedisTimeoutError):
+        return False
+
+
+def wait_for_redis(redis: Redis, longest: float = 10.0) -> None:
+    """Block until Redis answers, backing off up to `longest` seconds between tries."""
+    delay = 0.5
+    while not redis_is_up(redis):
+        log.warning("waiting %.1fs for Redis to come back", delay)
+        time.sleep(delay)
+        delay = min(longest, delay * 2)
+    log.info("Redis is back")

@@ -5,26 +5,38 @@ from __future__ import annotations
 import logging
 
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from tagging import load_tagger
-from workers.liveness import LeasedWorker, Liveness
+from workers.liveness import LeasedWorker, Liveness, redis_is_up, wait_for_redis
 from workers.queueing import QueueSettings, tagging_queue
 
 log = logging.getLogger(__name__)
 
 
 def run_worker(redis_url: str, *, burst: bool = False, name: str | None = None) -> bool:
-    """Work the tagging queue until stopped (SIGTERM: finish the current job, then exit)."""
+    """Work the tagging queue until stopped (SIGTERM: finish the current job, then exit). RQ's worker quits
+    when Redis vanishes mid-job; this one waits for Redis to come back and starts working again, and the
+    job it was running is re-queued once its lease lapses."""
     tagger = load_tagger()  # loaded once here; forked job processes inherit it
     log.info("taxonomy %s loaded: %d tags", tagger.version, len(tagger.taxonomy.tag_ids))
     redis = Redis.from_url(redis_url, health_check_interval=30)
     queue = tagging_queue(redis, QueueSettings.from_env())
     liveness = Liveness.from_env()
-    # A short job lease: a chunk abandoned by a killed worker is re-queued in seconds (workers/liveness.py).
-    worker = LeasedWorker(
-        [queue], connection=redis, name=name, lease=liveness.lease, **liveness.worker_options()
-    )
-    # The scheduler moves retried jobs back to the queue when their back-off interval ends.
-    return worker.work(
-        burst=burst, with_scheduler=True, logging_level=logging.getLevelName(log.getEffectiveLevel())
-    )
+    while True:
+        # A short job lease: a chunk abandoned by a dead worker is re-queued in seconds (workers/liveness.py).
+        worker = LeasedWorker(
+            [queue], connection=redis, name=name, lease=liveness.lease, **liveness.worker_options()
+        )
+        try:
+            # The scheduler moves retried jobs back to the queue when their back-off interval ends.
+            worked = worker.work(
+                burst=burst, with_scheduler=True, logging_level=logging.getLevelName(log.getEffectiveLevel())
+            )
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            log.warning("worker stopped: Redis unreachable (%s)", exc)
+            worked = False
+        if burst or worker._stop_requested or redis_is_up(redis):
+            return bool(worked)
+        wait_for_redis(redis)
