@@ -53,7 +53,10 @@ class Supervisor:
         if os.environ.get("REDIS_URL"):
             log.info("using REDIS_URL %s", os.environ["REDIS_URL"])
             return env
-        self.redis = EmbeddedRedis(self.settings.data_dir)
+        # AOF fsync policy: "always" loses nothing acknowledged; "everysec" (default) at most a second.
+        self.redis = EmbeddedRedis(
+            self.settings.data_dir, appendfsync=os.environ.get("NEUROTAG_REDIS_APPENDFSYNC", "everysec")
+        )
         env["REDIS_URL"] = self.redis.start()
         log.info("embedded Redis started, data in %s", self.settings.data_dir.resolve())
         return env
