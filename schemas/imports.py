@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from schemas.problem import ProblemSchema
 from schemas.product import ProductInSchema
 
 STATUSES = ("queued", "running", "completed", "failed", "cancelled")
@@ -95,3 +96,11 @@ class ErrorsPageSchema(Schema):
     items = fields.List(fields.Nested(RowErrorSchema), required=True)
     total = fields.Integer(required=True)
     next_offset = fields.Integer(allow_none=True, required=True)
+
+
+class ImportProblemSchema(ProblemSchema):
+    """A body that could not be read to its end, once the import existed: the problem names the import,
+    whose rows accepted before the error are still tagged."""
+
+    import_id = fields.String(metadata={"description": "The import, failed; follow it at import_url."})
+    import_url = fields.String()

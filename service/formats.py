@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import IO, Any
 
-import ijson
-
 from service.errors import BodyError
+from service.json_array import array_elements
 
 MAX_ROW_BYTES = 1 << 20  # a product is at most ~75 KB of text; a row past 1 MiB is not one
 BUFFER_BYTES = 1 << 16
@@ -51,35 +50,23 @@ class Row:
     error: str | None = None
 
 
-class RowTooLarge(Exception):
-    """Raised from inside the JSON parser's reads: one element has grown past the row limit."""
-
-
 class MeteredStream(io.RawIOBase):
-    """A body stream that counts the bytes read and, when row_limit is set, refuses to read on once one
-    row has taken more than row_limit bytes (so a huge element cannot fill the parser's memory)."""
+    """A body stream that counts the bytes read (the import shows them as its progress)."""
 
     def __init__(self, raw: IO[bytes]) -> None:
         super().__init__()
         self.raw = raw
         self.bytes_read = 0
-        self.row_start = 0
-        self.row_limit: int | None = None
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        if self.row_limit is not None and self.bytes_read - self.row_start > self.row_limit:
-            raise RowTooLarge
         data = self.raw.read(len(buffer))
         size = len(data)
         buffer[:size] = data
         self.bytes_read += size
         return size
-
-    def start_row(self) -> None:
-        self.row_start = self.bytes_read
 
 
 def buffered(meter: MeteredStream) -> io.BufferedReader:
@@ -102,26 +89,11 @@ def first_byte(body: io.BufferedReader) -> bytes:
         body.read(len(head))
 
 
-def read_json_array(body: io.BufferedReader, meter: MeteredStream) -> Iterator[Row]:
-    """Elements of a JSON array, one at a time (ijson). Broken JSON stops the body: a BodyError naming
-    the last good row, after the rows before it were yielded."""
-    if first_byte(body) != b"[":
-        raise BodyError("A JSON array of products is expected (send JSON lines as application/x-ndjson).")
-    number = 0
-    meter.row_limit = MAX_ROW_BYTES
-    meter.start_row()
-    try:
-        for item in ijson.items(body, "item", use_float=True):
-            number += 1
-            yield Row(number, item)
-            meter.start_row()
-    except RowTooLarge:
-        raise BodyError(
-            f"Row {number + 1} is larger than {MAX_ROW_BYTES} bytes; rows before it were read."
-        ) from None
-    except ijson.JSONError as exc:
-        reason = str(exc).splitlines()[0]
-        raise BodyError(f"Not valid JSON after row {number} ({reason}); rows before it were read.") from None
+def read_json_array(body: io.BufferedReader) -> Iterator[Row]:
+    """Elements of a JSON array, one at a time. Broken JSON stops the body: a BodyError naming the row,
+    after the rows before it were yielded."""
+    for number, item in enumerate(array_elements(body, MAX_ROW_BYTES), start=1):
+        yield Row(number, item)
 
 
 def read_ndjson(body: io.BufferedReader) -> Iterator[Row]:

@@ -148,10 +148,9 @@ def summary(record: dict[str, Any]) -> str:
     head = f"import {record['id']} {record['status']}"
     if record.get("error"):
         head += f" ({record['error']})"
-    head += (
-        f": {c['rows']} rows, {c['accepted']} accepted, {c['rejected']} rejected, "
-        f"{c['unchanged']} unchanged, {c['duplicates']} duplicates; {c['tagged']} tagged, {c['failed']} failed"
-    )
+    head += f": {c['rows']} rows, {c['accepted']} accepted, {c['rejected']} rejected, "
+    head += f"{c['unchanged']} unchanged, {c['duplicates']} duplicates; "
+    head += f"{c['tagged']} tagged, {c['failed']} failed"
     if c["superseded"]:
         head += f", {c['superseded']} superseded"
     if record.get("rate"):

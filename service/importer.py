@@ -53,7 +53,7 @@ def run_import(
     imports.create(import_id, str(source.format), options.lease)
     writer = ChunkWriter(services, imports, import_id, meter, options)
     try:
-        rows = product_rows(reader, meter, source, lambda c: imports.set_columns(import_id, c))
+        rows = product_rows(reader, source, lambda c: imports.set_columns(import_id, c))
         for row in rows:
             if not writer.add(row):
                 break

@@ -18,10 +18,9 @@ from service.sources import Source, product_rows
 def read_products(stream: IO[bytes]) -> Iterator[tuple[int, Any]]:
     """(row number, parsed object) for a JSON array or JSON lines, read incrementally; a row that does not
     parse is yielded as a ValueError so the caller can report it by row (and so is a body that breaks)."""
-    meter = MeteredStream(stream)
     number = 0
     try:
-        for row in product_rows(buffered(meter), meter, Source()):
+        for row in product_rows(buffered(MeteredStream(stream)), Source()):
             number = row.number
             yield number, ValueError(row.error) if row.error is not None else row.data
     except BodyError as exc:

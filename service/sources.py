@@ -10,7 +10,7 @@ from typing import Any
 from service import shopify
 from service.columns import explicit, own_fields
 from service.errors import MappingError
-from service.formats import Format, MeteredStream, Row, first_byte, read_csv, read_json_array, read_ndjson
+from service.formats import Format, Row, first_byte, read_csv, read_json_array, read_ndjson
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,6 @@ class Source:
 
 def product_rows(
     body: io.BufferedReader,
-    meter: MeteredStream,
     source: Source,
     on_columns: Callable[[dict[str, Any]], None] = lambda columns: None,
 ) -> Iterator[Row]:
@@ -32,7 +31,7 @@ def product_rows(
     mapped before the first row."""
     fmt = source.format or sniff(body)
     if fmt is Format.JSON:
-        yield from read_json_array(body, meter)
+        yield from read_json_array(body)
     elif fmt is Format.NDJSON:
         yield from read_ndjson(body)
     else:

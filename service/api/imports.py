@@ -14,21 +14,32 @@ from flask_smorest import Blueprint, abort
 from werkzeug.exceptions import Conflict, LengthRequired, NotFound, UnsupportedMediaType
 
 from catalog.imports import CANCELLED, FAILED, ImportRecord, ImportStore
-from schemas.imports import ErrorsPageSchema, ErrorsQuerySchema, ImportQuerySchema, ImportSchema
+from schemas.imports import (
+    ErrorsPageSchema,
+    ErrorsQuerySchema,
+    ImportProblemSchema,
+    ImportQuerySchema,
+    ImportSchema,
+)
 from service.columns import parse_mapping
 from service.errors import BodyError, ImportFailed, MappingError, ServiceError
 from service.extensions import services
 from service.formats import Format, format_for
 from service.importer import ImportOptions, run_import
-from service.problems import problem
+from service.problems import MEDIA_TYPE, problem
 from service.sources import Source
 
 blp = Blueprint("imports", __name__, url_prefix="/v1/imports", description="Bulk catalog imports.")
 _BODY = {
     "required": True,
     "content": {
+        # Any array: each element is validated as a ProductIn on its own, and a bad one is reported by
+        # its row number while the others are imported, so no element can make the body invalid.
         "application/json": {
-            "schema": {"type": "array", "items": {"$ref": "#/components/schemas/ProductIn"}}
+            "schema": {
+                "type": "array",
+                "items": {"description": "A product (schema ProductIn); a bad one is a rejected row."},
+            }
         },
         "application/x-ndjson": {"schema": {"type": "string", "description": "One product JSON per line."}},
         "text/csv": {"schema": {"type": "string", "description": "Our field names, Shopify's, or mapped."}},
@@ -47,11 +58,28 @@ def _errors(*statuses: int) -> Callable[[Callable[..., Any]], Callable[..., Any]
     return decorate
 
 
+def _import_errors(*statuses: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Problems that may name the import the body failed in."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        for status in statuses:
+            view = blp.alt_response(
+                status,
+                schema=ImportProblemSchema,
+                content_type=MEDIA_TYPE,
+                description=HTTPStatus(status).phrase,
+            )(view)
+        return view
+
+    return decorate
+
+
 @blp.route("")
 class Imports(MethodView):
     @blp.arguments(ImportQuerySchema, location="query", as_kwargs=True)
     @blp.response(202, ImportSchema, description="Read to the end; products are being tagged.")
-    @_errors(400, 411, 413, 415, 422)
+    @_errors(411, 415)
+    @_import_errors(400, 413, 422)
     @blp.doc(requestBody=_BODY)
     def post(self, mapping: list[str]) -> Any:
         """Import a catalog: a JSON array, JSON lines or CSV, read as it arrives. Bad rows are reported by

@@ -22,6 +22,11 @@ def test_api_conforms_to_its_schema(case: schemathesis.Case) -> None:
     CASES.append(case.operation.label)
     # A cursor is opaque (only next_cursor values are valid), so a schema-valid string may rightly be refused.
     opaque = positive_data_acceptance if case.query and "cursor" in case.query else None
+    # An import's CSV header is checked against its column mapping, which no schema can express.
+    if case.operation.path == "/v1/imports" and (
+        case.media_type == "text/csv" or (case.query or {}).get("map")
+    ):
+        opaque = positive_data_acceptance
     case.call_and_validate(excluded_checks=[opaque] if opaque else None)
 
 

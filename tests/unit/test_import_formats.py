@@ -28,8 +28,7 @@ def meter(data: bytes) -> tuple[io.BufferedReader, MeteredStream]:
 
 
 def json_rows(data: bytes) -> list[Row]:
-    body, stream = meter(data)
-    return list(read_json_array(body, stream))
+    return list(read_json_array(meter(data)[0]))
 
 
 def test_json_array_elements_are_numbered_rows() -> None:
@@ -38,12 +37,35 @@ def test_json_array_elements_are_numbered_rows() -> None:
 
 
 def test_broken_json_array_keeps_rows_before_and_names_the_place() -> None:
-    body, stream = meter(b'[{"sku": "a"}, {"sku": "b"}, {"sku": ')
+    body, _ = meter(b'[{"sku": "a"}, {"sku": "b"}, {"sku": ')
     seen = []
-    with pytest.raises(BodyError, match="after row 2"):
-        for row in read_json_array(body, stream):
+    with pytest.raises(BodyError, match="row 3"):
+        for row in read_json_array(body):
             seen.append(row.data["sku"])
     assert seen == ["a", "b"]
+
+
+def test_json_array_elements_cut_at_any_read_boundary_decode_whole() -> None:
+    items = [{"sku": f"s{n}", "price": n * 1.25, "description": "é" * (n % 7)} for n in range(5000)]
+    items += [-179969917948596831288494653440, 12345678901234567890, True, None, "x"]  # any valid JSON
+    data = json.dumps(items, ensure_ascii=False).encode()
+    assert len(data) > 3 * (1 << 16)  # several reads, each ending mid-element somewhere
+    assert [row.data for row in json_rows(data)] == items
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'[{"sku": "a"} {"sku": "b"}]', "after row 1: expected ','"),
+        (b'[{"sku": "a"}, ', "not closed"),
+        (b'[{"sku": "a"}] [', "content follows"),
+        (b'[{"sku": "a"}, {"sku": "\xff"}]', "UTF-8"),
+        (b"[1, 2,]", "row 3"),
+    ],
+)
+def test_json_array_faults_name_the_row(body: bytes, message: str) -> None:
+    with pytest.raises(BodyError, match=message):
+        json_rows(body)
 
 
 def test_json_body_that_is_not_an_array_is_refused() -> None:
@@ -149,7 +171,7 @@ def test_a_large_body_is_read_in_constant_memory(kind: str) -> None:
     body = buffered(stream)
     tracemalloc.start()
     try:
-        rows = read_ndjson(body) if kind == "ndjson" else read_json_array(body, stream)
+        rows = read_ndjson(body) if kind == "ndjson" else read_json_array(body)
         last = 0
         for row in rows:
             last = row.number

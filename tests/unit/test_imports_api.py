@@ -93,11 +93,11 @@ def test_json_array_broken_midway_keeps_the_rows_before(
     response = post(client, body, "application/json")
     assert response.status_code == 400 and response.content_type == PROBLEM
     problem = response.json
-    assert "after row 4" in problem["detail"] and problem["import_id"]
+    assert "row 5" in problem["detail"] and problem["import_id"]
     assert response.headers["Location"] == f"/v1/imports/{problem['import_id']}"
     work()
     record = client.get(response.headers["Location"]).json
-    assert record["status"] == "failed" and "after row 4" in record["error"]
+    assert record["status"] == "failed" and "row 5" in record["error"]
     assert record["counts"]["accepted"] == 4 and record["counts"]["tagged"] == 4 and record["completed_at"]
 
 
