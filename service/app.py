@@ -8,8 +8,9 @@ from flask import Flask, Response, request
 from redis import Redis
 from werkzeug.exceptions import UnsupportedMediaType
 
-from service import browser_headers, observability, problems, storefront
+from service import auth, browser_headers, observability, problems, ratelimit, storefront
 from service.api import admin, docs, health, imports, metrics, preview, products, taxonomy
+from service.auth import KeyStore
 from service.config import Settings
 from service.extensions import init_app
 
@@ -33,13 +34,20 @@ def create_app(config: dict[str, Any] | None = None, *, redis: Redis | None = No
         CORS_ORIGINS=settings.cors_origins,
         CACHE_CONTROL=settings.cache_control,
         PAGE_CACHE_MB=settings.page_cache_mb,
+        API_KEYS=settings.api_keys,
+        PUBLIC_READ=settings.public_read,
+        RATE_LIMIT=settings.rate_limit,
     )
     app.config.update(config or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]
     observability.configure_logging(settings.log_level)
     observability.init_app(app)  # first: every later hook and handler can log with the request id
 
-    init_app(app, redis)
+    services = init_app(app, redis)
+    # Who may call what, before any view runs (and before a body is parsed).
+    auth.init_app(
+        app, KeyStore(services.redis, app.config["API_KEYS"]), public_read=app.config["PUBLIC_READ"]
+    )
     api = problems.ProblemApi(
         app, spec_kwargs={"info": {"description": "Neurocosmetic and anti-aging product tags."}}
     )
@@ -49,6 +57,9 @@ def create_app(config: dict[str, Any] | None = None, *, redis: Redis | None = No
     app.register_blueprint(metrics.blp)
     app.register_blueprint(docs.blp)
     app.register_blueprint(storefront.blp)
+    ratelimit.init_app(
+        app, app.config["RATE_LIMIT"], app.config["REDIS_URL"]
+    )  # after auth: limits are per key
     problems.register(app)
     browser_headers.init_app(app)
     app.before_request(_require_json_body)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from flask import Flask, g, request
 from redis import Redis
+from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from catalog import Keys
@@ -158,7 +159,10 @@ def init_app(app: Flask, store: KeyStore, *, public_read: bool) -> None:
         key = presented_key()
         principal = store.authenticate(key) if key else None
         if principal is None:
-            raise Unauthorized("Send a valid API key as 'Authorization: Bearer <key>' or 'X-API-Key'.")
+            raise Unauthorized(
+                "Send a valid API key as 'Authorization: Bearer <key>' or 'X-API-Key'.",
+                www_authenticate=WWWAuthenticate("bearer", {"realm": "neurotag"}),
+            )
         if not grants(principal.scope, needed):
             raise Forbidden(f"This key's scope is '{principal.scope}'; this call needs '{needed}'.")
         g.principal = principal

@@ -23,6 +23,9 @@ class Settings:
     import_max_bytes: int = 512 * 1024 * 1024
     import_chunk: int = 500
     import_lease: float = 60.0
+    api_keys: str = ""  # bootstrap keys, "scope:key,…"
+    public_read: bool = False  # read endpoints open to anyone (a storefront calling from browsers)
+    rate_limit: str = "6000 per minute"  # per key (per address without one); "off" disables
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -41,4 +44,8 @@ class Settings:
             import_max_bytes=int(os.environ.get("NEUROTAG_IMPORT_MAX_BYTES", str(512 * 1024 * 1024))),
             import_chunk=int(os.environ.get("NEUROTAG_IMPORT_CHUNK", "500")),
             import_lease=float(os.environ.get("NEUROTAG_IMPORT_LEASE", "60")),
+            api_keys=os.environ.get("NEUROTAG_API_KEYS", ""),
+            public_read=os.environ.get("NEUROTAG_PUBLIC_READ", "0").strip().lower()
+            in ("1", "true", "yes", "on"),
+            rate_limit=os.environ.get("NEUROTAG_RATE_LIMIT", "6000 per minute"),
         )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import fakeredis
 import pytest
@@ -21,6 +23,21 @@ DATA = ROOT.parent / "shared" / "data"
 @pytest.fixture
 def redis() -> fakeredis.FakeRedis:
     return fakeredis.FakeRedis()
+
+
+# Every app a test builds knows these bootstrap keys, and every Flask test client sends the admin one
+# unless a request says otherwise (tests of access control send their own Authorization header).
+ADMIN_KEY, READ_KEY, WRITE_KEY = "test-admin-key", "test-read-key", "test-write-key"
+os.environ["NEUROTAG_API_KEYS"] = f"admin:{ADMIN_KEY},read:{READ_KEY},write:{WRITE_KEY}"
+
+
+class KeyedClient(FlaskClient):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {ADMIN_KEY}"
+
+
+Flask.test_client_class = KeyedClient
 
 
 @pytest.fixture

@@ -19,6 +19,8 @@ from redis import Redis
 
 from service.embedded_redis import EmbeddedRedis
 
+ADMIN_KEY, WRITE_KEY, READ_KEY = "it-admin-key", "it-write-key", "it-read-key"
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -35,22 +37,35 @@ class Stack:
     env: dict[str, str]
     workers: list[subprocess.Popen[bytes]]
 
+    def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        """The admin key (env NEUROTAG_API_KEYS of the stack) plus any extra headers."""
+        return {"Authorization": f"Bearer {ADMIN_KEY}", **(extra or {})}
+
     def get(self, path: str, **kwargs: Any) -> requests.Response:
+        kwargs["headers"] = self.headers(kwargs.get("headers"))
         return requests.get(self.url + path, timeout=10, **kwargs)
 
     def post(self, path: str, **kwargs: Any) -> requests.Response:
+        kwargs["headers"] = self.headers(kwargs.get("headers"))
         return requests.post(self.url + path, timeout=10, **kwargs)
 
     def delete(self, path: str) -> requests.Response:
-        return requests.delete(self.url + path, timeout=10)
+        return requests.delete(self.url + path, timeout=10, headers=self.headers())
 
-    def wait_for(self, predicate: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    def wait_for(
+        self,
+        predicate: Callable[[], bool],
+        what: str,
+        timeout: float = 30.0,
+        on_timeout: Callable[[], object] | None = None,
+    ) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if predicate():
                 return
             time.sleep(0.1)
-        raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+        state = f"; state: {on_timeout()}" if on_timeout else ""
+        raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}{state}")
 
 
 @pytest.fixture(scope="session")
@@ -95,6 +110,9 @@ def stack(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         NEUROTAG_QUEUE=f"it-{run_id}",
         NEUROTAG_RETRY_INTERVALS="1,1",
         NEUROTAG_MAX_BODY_BYTES="65536",
+        NEUROTAG_API_KEYS=f"admin:{ADMIN_KEY},write:{WRITE_KEY},read:{READ_KEY}",
+        NEUROTAG_PUBLIC_READ="1",  # as a storefront runs it: the page in the browser reads without a key
+        NEUROTAG_RATE_LIMIT="off",  # the suite's own traffic is not what the limits are for
     )
     port = free_port()
     workers = [

@@ -19,7 +19,7 @@ from rq import Queue
 
 from catalog import Keys, ProductStore
 from service.embedded_redis import EmbeddedRedis
-from tests.integration.conftest import Stack, free_port
+from tests.integration.conftest import ADMIN_KEY, Stack, free_port
 from workers import QueueSettings, enqueue_tagging, tagging_queue
 
 pytestmark = pytest.mark.integration
@@ -70,6 +70,8 @@ def fault_stack(tmp_path: Path) -> Iterator[FaultStack]:
         NEUROTAG_HEARTBEAT_SECONDS="1",
         NEUROTAG_JOB_LEASE="3",
         NEUROTAG_MAINTENANCE_SECONDS="1",
+        NEUROTAG_API_KEYS=f"admin:{ADMIN_KEY}",
+        NEUROTAG_RATE_LIMIT="off",
     )
     api_port = free_port()
     stack = FaultStack(
@@ -134,7 +136,14 @@ def test_redis_killed_loses_no_acknowledged_product_and_everything_recovers(faul
     )
     for sku in skus:
         assert stack.product(sku)["sku"] == sku  # every 202 before the crash survived it
-    stack.wait_for(lambda: all(stack.product(s)["status"] == "tagged" for s in skus), "all to be tagged")
+    stack.wait_for(
+        lambda: all(stack.product(s)["status"] == "tagged" for s in skus),
+        "all to be tagged (a chunk lost mid-flight waits for its lease and RQ's scheduler)",
+        timeout=120,
+        on_timeout=lambda: {
+            s: stack.product(s)["status"] for s in skus if stack.product(s)["status"] != "tagged"
+        },
+    )
     after = post_products(stack, "after", 1)[0]
     stack.wait_for(lambda: stack.product(after)["status"] == "tagged", "a worker that reconnected")
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import fakeredis
 import pytest
+from flask import Flask
 
+from service.app import create_app
 from service.auth import KeyStore, digest, grants, required_scope
+from tests.conftest import ADMIN_KEY, READ_KEY, WRITE_KEY
 
 
 def test_managed_keys_are_stored_hashed_and_revocable() -> None:
@@ -61,3 +64,62 @@ def test_scopes_nest() -> None:
 )
 def test_policy(method: str, path: str, scope: str | None) -> None:
     assert required_scope(method, path) == scope
+
+
+def _app(**config: object) -> Flask:
+    return create_app({"TESTING": True, **config}, redis=fakeredis.FakeRedis())
+
+
+NO_KEY = {"Authorization": ""}
+PRODUCT = {"sku": "a", "title": "Hydrating Serum"}
+
+
+def test_no_key_or_a_bad_one_is_401_problem() -> None:
+    client = _app().test_client()
+    for headers in (NO_KEY, {"Authorization": "Bearer nope"}, {"Authorization": "", "X-API-Key": "nope"}):
+        response = client.get("/v1/products", headers=headers)
+        assert response.status_code == 401 and response.mimetype == "application/problem+json"
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert client.post("/v1/products", json=PRODUCT, headers=NO_KEY).status_code == 401
+    assert client.get("/v1/products/a").status_code == 404  # nothing was stored
+
+
+def test_scopes_are_enforced_with_403() -> None:
+    client = _app().test_client()
+    read = {"Authorization": f"Bearer {READ_KEY}"}
+    write = {"Authorization": "", "X-API-Key": WRITE_KEY}
+    assert client.get("/v1/products", headers=read).status_code == 200
+    denied = client.post("/v1/products", json=PRODUCT, headers=read)
+    assert denied.status_code == 403 and "needs 'write'" in denied.json["detail"]
+    assert client.post("/v1/products", json=PRODUCT, headers=write).status_code == 202
+    assert client.post("/v1/admin/retag", headers=write).status_code == 403
+    assert client.post("/v1/admin/retag", headers={"Authorization": f"Bearer {ADMIN_KEY}"}).status_code == 202
+
+
+def test_public_read_opens_reads_only() -> None:
+    client = _app(PUBLIC_READ=True).test_client()
+    assert client.get("/v1/products", headers=NO_KEY).status_code == 200
+    assert client.get("/v1/tags", headers=NO_KEY).status_code == 200
+    assert client.post("/v1/products", json=PRODUCT, headers=NO_KEY).status_code == 401
+    assert client.get("/healthz", headers=NO_KEY).status_code == 200
+
+
+def test_managed_key_works_over_http_until_revoked() -> None:
+    app = _app()
+    store: KeyStore = app.extensions["neurotag.keys"]
+    key, record = store.create("read", "storefront")
+    client = app.test_client()
+    assert client.get("/v1/tags", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    store.revoke(record["id"])
+    assert client.get("/v1/tags", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+
+
+def test_rate_limit_is_429_with_retry_after() -> None:
+    client = _app(RATE_LIMIT="3 per minute").test_client()
+    codes = [client.get("/v1/tags").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    limited = client.get("/v1/tags")
+    assert limited.mimetype == "application/problem+json" and int(limited.headers["Retry-After"]) > 0
+    assert client.get("/healthz").status_code == 200  # probes are never limited
+    other = {"Authorization": f"Bearer {READ_KEY}"}  # limits are per key
+    assert client.get("/v1/tags", headers=other).status_code == 200
