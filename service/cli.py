@@ -210,6 +210,31 @@ def cmd_retag(args: argparse.Namespace) -> int:
     return 1 if left else 0
 
 
+def cmd_keys(args: argparse.Namespace) -> int:
+    from redis import Redis
+
+    from service.auth import KeyStore
+
+    store = KeyStore(Redis.from_url(Settings.from_env().redis_url))
+    if args.action == "create":
+        key, record = store.create(args.scope, args.name or "")
+        print(f"{record['id']} {record['scope']} {record['name']}".rstrip())
+        print(key)  # shown once: only its SHA-256 is stored
+        return 0
+    if args.action == "revoke":
+        if not args.id:
+            print("neurotag keys revoke: give the key id (see `neurotag keys list`)", file=sys.stderr)
+            return 2
+        if not store.revoke(args.id):
+            print(f"no key {args.id}", file=sys.stderr)
+            return 1
+        print(f"revoked {args.id}")
+        return 0
+    for record in store.list():
+        print(f"{record['id']}  {record['scope']:<6} {record['name']}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="neurotag", description="Neurocosmetic and anti-aging product tagging."
@@ -279,6 +304,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     coverage.add_argument("--data", default="../shared/data", help="folder with the Sephora CSV files")
     coverage.set_defaults(func=cmd_kb_coverage)
+
+    keys = commands.add_parser("keys", help="manage API keys in REDIS_URL (stored hashed)")
+    keys.add_argument("action", choices=("create", "list", "revoke"))
+    keys.add_argument("id", nargs="?", help="key id, for revoke")
+    keys.add_argument("--scope", choices=("read", "write", "admin"), default="read", help="for create")
+    keys.add_argument("--name", help="what the key is for, for create")
+    keys.set_defaults(func=cmd_keys)
 
     return parser
 

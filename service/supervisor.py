@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
+from redis import Redis
+
+from service.auth import KeyStore
 from service.config import Settings
 from service.embedded_redis import EmbeddedRedis
 
@@ -34,6 +37,7 @@ class Supervisor:
         signal.signal(signal.SIGTERM, self._on_signal)
         try:
             env = self._start_redis()
+            self._secure(env)
             self._seed(env)
             for number in range(1, self.workers + 1):
                 self._spawn(f"worker-{number}", [sys.executable, "-m", "service.cli", "worker"], env)
@@ -60,6 +64,21 @@ class Supervisor:
         env["REDIS_URL"] = self.redis.start()
         log.info("embedded Redis started, data in %s", self.settings.data_dir.resolve())
         return env
+
+    def _secure(self, env: dict[str, str]) -> None:
+        """Reads are open locally (the storefront page and the Quick start's curl need no key) unless
+        NEUROTAG_PUBLIC_READ says otherwise. With no key configured at all, make a local admin key, show it
+        once, and refuse to listen beyond this machine."""
+        env.setdefault("NEUROTAG_PUBLIC_READ", "1")
+        store = KeyStore(Redis.from_url(env["REDIS_URL"]), env.get("NEUROTAG_API_KEYS", ""))
+        if store.configured:
+            return
+        if self.host not in ("127.0.0.1", "localhost", "::1"):
+            raise SystemExit(
+                "no API key is configured: set NEUROTAG_API_KEYS or run `neurotag keys create` first"
+            )
+        key, record = store.create("admin", "local admin (neurotag up)")
+        print(f"Local admin API key (shown once; stored hashed as {record['id']}):\n    {key}", flush=True)
 
     def _seed(self, env: dict[str, str]) -> None:
         result = subprocess.run([sys.executable, "-m", "service.cli", "seed"], env=env, check=False)

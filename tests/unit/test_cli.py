@@ -52,3 +52,28 @@ def test_bad_rows_are_reported_and_exit_nonzero() -> None:
     assert result.returncode == 1
     assert len(result.stdout.splitlines()) == 1
     assert "row 2" in result.stderr
+
+
+def test_keys_create_list_revoke_against_a_real_redis(tmp_path: Path) -> None:
+    from service.embedded_redis import EmbeddedRedis
+
+    server = EmbeddedRedis(tmp_path)
+    url = server.start()
+    try:
+        env = {"PATH": "/usr/bin:/bin", "REDIS_URL": url, "NEUROTAG_KEY_PREFIX": "cli"}
+
+        def run(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([sys.executable, "-m", "service.cli", "keys", *args], env=env,
+                                  capture_output=True, text=True, timeout=60)  # fmt: skip
+
+        created = run("create", "--scope", "write", "--name", "shop")
+        assert created.returncode == 0, created.stderr
+        key_id, key = created.stdout.split()[0], created.stdout.splitlines()[1]
+        assert key.startswith("nt_")
+        listed = run("list").stdout
+        assert key_id in listed and "write" in listed and key not in listed
+        assert run("revoke", key_id).returncode == 0
+        assert key_id not in run("list").stdout
+        assert run("revoke", key_id).returncode == 1
+    finally:
+        server.stop()
