@@ -22,6 +22,7 @@ QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED = "queued", "running", "completed"
 STATUSES = (QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED)
 COUNTS = ("rows", "accepted", "rejected", "unchanged", "duplicates", "tagged", "failed", "superseded")
 RECORD_TTL = 7 * 24 * 3600  # seconds a settled import stays readable
+INDEX_TTL = 30 * 24 * 3600  # seconds an import stays listed, and at most lives unsettled
 _LUA = Path(__file__).with_name("lua")
 
 
@@ -162,8 +163,17 @@ class ImportStore:
         with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(record, mapping=mapping)
             # A safety net: an import that never settles (all workers gone for a month) still expires.
-            pipe.expire(record, 30 * 24 * 3600)
+            pipe.expire(record, INDEX_TTL)
+            pipe.zadd(self.keys.imports, {import_id: now})
+            pipe.zremrangebyscore(self.keys.imports, "-inf", now - INDEX_TTL)
             pipe.execute()
+
+    def recent(self, limit: int) -> list[ImportRecord]:
+        """The newest imports first (those whose record has expired are skipped)."""
+        raw: list[bytes] = self.redis.zrevrange(self.keys.imports, 0, limit - 1)  # type: ignore[assignment]
+        ids = [_text(i) or "" for i in raw]
+        found = [self.get(i, first_errors=0) for i in ids]
+        return [record for record in found if record is not None]
 
     def set_columns(self, import_id: str, columns: Mapping[str, Any]) -> None:
         self.redis.hset(self.keys.import_record(import_id), "columns", json.dumps(columns))
@@ -174,7 +184,7 @@ class ImportStore:
         pipe = self.redis.pipeline(transaction=True)
         pipe.hgetall(record)
         pipe.llen(errors)
-        pipe.lrange(errors, 0, first_errors - 1)
+        pipe.lrange(errors, 0, max(first_errors, 1) - 1)
         raw, total, head = pipe.execute()
         if not raw:
             return None
@@ -182,7 +192,7 @@ class ImportStore:
         if fields.get("receiving") == "1" and float(fields.get("lease_until") or 0) < time.time():
             self.finish(import_id, "expired", "upload interrupted: no data arrived before the lease ran out")
             return self.get(import_id, first_errors)
-        return ImportRecord.from_hash(fields, int(total), [json.loads(e) for e in head])
+        return ImportRecord.from_hash(fields, int(total), [json.loads(e) for e in head[:first_errors]])
 
     def status(self, import_id: str) -> str | None:
         return _text(self.redis.hget(self.keys.import_record(import_id), "status"))

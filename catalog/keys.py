@@ -79,6 +79,11 @@ class Keys:
         """Hash of one bulk import (status, counters); its sets and lists are named `<this key>:<part>`."""
         return f"{self.prefix}:import:{import_id}"
 
+    @property
+    def imports(self) -> str:
+        """Sorted set of import ids scored by creation time (newest imports first in listings)."""
+        return f"{self.prefix}:imports"
+
     def scratch(self, token: str) -> str:
         return f"{self.prefix}:tmp:{token}"
 

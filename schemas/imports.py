@@ -104,3 +104,14 @@ class ImportProblemSchema(ProblemSchema):
 
     import_id = fields.String(metadata={"description": "The import, failed; follow it at import_url."})
     import_url = fields.String()
+
+
+class ImportListQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+
+class ImportListSchema(Schema):
+    items = fields.List(fields.Nested(ImportSchema), required=True)

@@ -17,6 +17,8 @@ from catalog.imports import CANCELLED, FAILED, ImportRecord, ImportStore
 from schemas.imports import (
     ErrorsPageSchema,
     ErrorsQuerySchema,
+    ImportListQuerySchema,
+    ImportListSchema,
     ImportProblemSchema,
     ImportQuerySchema,
     ImportSchema,
@@ -76,6 +78,12 @@ def _import_errors(*statuses: int) -> Callable[[Callable[..., Any]], Callable[..
 
 @blp.route("")
 class Imports(MethodView):
+    @blp.arguments(ImportListQuerySchema, location="query", as_kwargs=True)
+    @blp.response(200, ImportListSchema)
+    def get(self, limit: int) -> Any:
+        """The most recent imports, newest first (row errors are on each import's own page)."""
+        return {"items": [_payload(record) for record in _store().recent(limit)]}
+
     @blp.arguments(ImportQuerySchema, location="query", as_kwargs=True)
     @blp.response(202, ImportSchema, description="Read to the end; products are being tagged.")
     @_errors(411, 415)

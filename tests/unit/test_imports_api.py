@@ -244,3 +244,10 @@ def test_a_body_of_unknown_length_the_server_cannot_end_is_411(client: FlaskClie
         headers={"Transfer-Encoding": "chunked"},
     )
     assert response.status_code == 411 and response.content_type == PROBLEM
+
+
+def test_recent_imports_are_listed_newest_first(client: FlaskClient) -> None:
+    first = post(client, ndjson([product(1)]), "application/x-ndjson").json["id"]
+    second = post(client, ndjson([product(2)]), "application/x-ndjson").json["id"]
+    listed = client.get("/v1/imports?limit=5").json["items"]
+    assert [i["id"] for i in listed[:2]] == [second, first] and listed[0]["errors"] == []
