@@ -52,6 +52,17 @@ class Stack:
     def delete(self, path: str) -> requests.Response:
         return requests.delete(self.url + path, timeout=10, headers=self.headers())
 
+    def wait_ready(self, where: str) -> None:
+        """Until /readyz says Redis answers and a worker is alive."""
+
+        def ready() -> bool:
+            try:
+                return self.get("/readyz").status_code == 200
+            except requests.ConnectionError:
+                return False
+
+        self.wait_for(ready, f"the API and workers to be ready (logs in {where})")
+
     def wait_for(
         self,
         predicate: Callable[[], bool],
@@ -134,14 +145,8 @@ def stack(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     )
     stack = Stack(f"http://127.0.0.1:{port}", Redis.from_url(redis_url), env, workers)
 
-    def ready() -> bool:
-        try:
-            return stack.get("/readyz").status_code == 200
-        except requests.ConnectionError:
-            return False
-
     try:
-        stack.wait_for(ready, f"the API and workers to be ready (logs in {logs})")
+        stack.wait_ready(str(logs))
         yield stack
     finally:
         _stop([api, *workers])

@@ -8,27 +8,12 @@ from typing import Any
 
 import pytest
 
+from tests.article import ARTICLE
 from tests.integration.conftest import Stack
 
 pytestmark = pytest.mark.integration
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "catalog.jsonl"
-# taxonomy.md, "The four products in the article": (must, may)
-ARTICLE = {
-    "Ultra Hydrating 12 Hour Facial Moisturizer": (
-        {"neuroactive", "stress-defense", "hydration"},
-        {"sensory-touch", "mindful-ritual", "barrier-support"},
-    ),
-    "Hyaluronic Acid + Vitamin C Serum": (
-        {"hydration", "antioxidant-protection", "collagen-support"},
-        {"barrier-support"},
-    ),
-    "Daily Mineral Sunscreen SPF 30": ({"sun-protection", "sensory-touch"}, set()),
-    "1000 Roses Soothing Sleep Mask": (
-        {"neuroscent", "stress-defense", "overnight-repair", "collagen-support", "soothing"},
-        {"mindful-ritual"},
-    ),
-}
 
 
 def article_products(suffix: str) -> list[dict[str, Any]]:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import requests
 from redis import Redis
 from rq import Queue
 
@@ -83,14 +82,8 @@ def fault_stack(tmp_path: Path) -> Iterator[FaultStack]:
     )
     stack.workers.append(stack.spawn_worker("worker-1"))
 
-    def ready() -> bool:
-        try:
-            return stack.get("/readyz").status_code == 200
-        except requests.ConnectionError:
-            return False
-
     try:
-        stack.wait_for(ready, f"the fault stack (logs in {tmp_path})")
+        stack.wait_ready(str(tmp_path))
         yield stack
     finally:
         for process in stack.processes:

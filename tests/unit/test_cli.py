@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.unit.test_engine import ARTICLE
+from tests.article import ARTICLE
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "catalog.jsonl"
 

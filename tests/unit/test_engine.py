@@ -10,24 +10,9 @@ import pytest
 
 from tagging import Tagger, load_tagger
 from tagging.engine import ingredient_fields
+from tests.article import ARTICLE
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
-# taxonomy.md, "The four products in the article": title → (must, may)
-ARTICLE = {
-    "Ultra Hydrating 12 Hour Facial Moisturizer": (
-        {"neuroactive", "stress-defense", "hydration"},
-        {"sensory-touch", "mindful-ritual", "barrier-support"},
-    ),
-    "Hyaluronic Acid + Vitamin C Serum": (
-        {"hydration", "antioxidant-protection", "collagen-support"},
-        {"barrier-support"},
-    ),
-    "Daily Mineral Sunscreen SPF 30": ({"sun-protection", "sensory-touch"}, set()),
-    "1000 Roses Soothing Sleep Mask": (
-        {"neuroscent", "stress-defense", "overnight-repair", "collagen-support", "soothing"},
-        {"mindful-ritual"},
-    ),
-}
 
 
 @pytest.fixture(scope="module")
