@@ -43,7 +43,9 @@ def product_text(product: dict[str, Any]) -> str:
     ingredients = product.get("ingredients") or ""
     if isinstance(ingredients, list):
         ingredients = " ".join(ingredients)
-    return " ".join(str(product.get(k) or "") for k in ("title", "category", "description")) + " " + ingredients
+    return (
+        " ".join(str(product.get(k) or "") for k in ("title", "category", "description")) + " " + ingredients
+    )
 
 
 def naive_tagger(terms: list[str]) -> list[re.Pattern[str]]:
@@ -70,7 +72,10 @@ def main() -> int:
     if not DATA.exists():
         print(f"skipped: {DATA} is absent (the Sephora catalogs live in ../shared/data)")
         return 0
-    products = [{k: v for k, v in p.items() if k not in ("highlights", "primary_category")} for p in sephora_products(DATA)]
+    products = [
+        {k: v for k, v in p.items() if k not in ("highlights", "primary_category")}
+        for p in sephora_products(DATA)
+    ]
     tagger = load_tagger()
     tagger.tag(products[0])  # warm up
 
