@@ -72,6 +72,11 @@ class Keys:
         return f"{self.prefix}:versions"
 
     @property
+    def sweep_lock(self) -> str:
+        """Held for a maintenance interval by the worker that checks for orphaned pending products."""
+        return f"{self.prefix}:sweep-lock"
+
+    @property
     def seeded(self) -> str:
         return f"{self.prefix}:seeded"
 

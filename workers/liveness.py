@@ -25,6 +25,10 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue, Worker
 from rq.job import Job
 
+from catalog import ProductStore
+from workers.queueing import QueueSettings
+from workers.sweeper import sweep_once
+
 log = logging.getLogger(__name__)
 
 
@@ -78,6 +82,14 @@ class LeasedWorker(Worker):
                 with contextlib.suppress(OSError):
                     os.waitpid(self.horse_pid, 0)
             wait_for_redis(self.connection)
+
+    def run_maintenance_tasks(self) -> None:
+        super().run_maintenance_tasks()
+        try:  # a product left pending by a lost job is queued again; a sweep never takes the worker down
+            interval = float(getattr(self, "maintenance_interval", 600))
+            sweep_once(ProductStore(self.connection), self.queues[0], QueueSettings.from_env(), interval)
+        except Exception:
+            self.log.exception("sweeping orphaned pending products failed")
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         # RQ's own is min(time left, interval) + 60; the lease replaces the fixed minute.

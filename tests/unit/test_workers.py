@@ -115,3 +115,26 @@ def test_engine_disagreement_with_corrections(
     result = compare_corrections(services.tagger, corrected)
     assert (result.corrections, result.disagreements) == (2, 1)
     assert result.examples == [("m", "overnight-repair", "suppressed")]
+
+
+def test_a_product_whose_job_vanished_is_queued_again(
+    client: FlaskClient, services: Services, work: Callable[[], None]
+) -> None:
+    import time
+
+    from workers.sweeper import requeue_orphans
+
+    client.post("/v1/products", json={"sku": "lost", "title": "Hydrating Serum"})
+    client.post("/v1/products", json={"sku": "waiting", "title": "Calming Balm"})
+    lost = services.store.get("lost")
+    assert lost is not None and lost.job_id
+    services.queue.remove(lost.job_id)  # the job is gone (say, Redis lost it): nothing would ever tag it
+    Job.fetch(lost.job_id, connection=services.redis).delete()
+    later = time.time() + 3600
+    assert (
+        requeue_orphans(services.store, services.queue, services.queue_settings, later) == 1
+    )  # not "waiting"
+    assert requeue_orphans(services.store, services.queue, services.queue_settings, time.time() - 60) == 0
+    work()
+    assert client.get("/v1/products/lost").json["status"] == "tagged"
+    assert client.get("/v1/products/waiting").json["status"] == "tagged"
