@@ -37,11 +37,27 @@ class SearchQuery:
         return list(dict.fromkeys([*self.all_tags, *self.any_tags, *(t for s in self.selections for t in s)]))
 
 
+# Every write that changes how a product shows moves one of these (or its corrections): content the
+# hash, tagging tagged_at and status, an upsert updated_at; a failure its error.
+REVISION_FIELDS = ("hash", "status", "tagged_at", "updated_at", "error")
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRef:
+    """A result by SKU and revision: enough to reuse a rendering of the product made earlier."""
+
+    sku: str
+    revision: tuple[bytes | None, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class SearchPage:
-    """One page of results, with the catalog version they were read at (ETags derive from it)."""
+    """One page of results, with the catalog version they were read at (ETags derive from it).
+
+    items holds the products, or refs (SKU and revision) when the search was asked for refs only."""
 
     items: list[StoredProduct]
+    refs: list[ItemRef]
     total: int
     next_cursor: str | None
     facets: dict[str, dict[str, int]] | None
@@ -53,8 +69,8 @@ class CatalogSearch:
 
     facet_groups is the taxonomy's grouping, [(group id, tag ids)]: facet counts come back grouped so."""
 
-    # sort=title walks the title index while that visits at most this many entries per item wanted,
-    # else it sorts the (then few) results' title keys: both stay within a few thousand steps.
+    # sort=title walks the title index while that should visit at most this many entries for a page,
+    # else it sorts the (then fewer than limit * catalog / title_walk) results' title keys.
     title_walk = 4000
 
     def __init__(
@@ -68,7 +84,8 @@ class CatalogSearch:
         """The catalog version now: it moves on every change a search result could show."""
         return int(self.redis.get(self.keys.catalog_version) or 0)
 
-    def search(self, query: SearchQuery) -> SearchPage:
+    def search(self, query: SearchQuery, *, rows: bool = True) -> SearchPage:
+        """The page; with rows=False only each item's SKU and revision are read (far less to copy)."""
         if query.sort not in SORTS:
             raise ValueError(f"unknown sort {query.sort!r}")
         if len(query.selections) > len(self.facet_groups):
@@ -95,17 +112,21 @@ class CatalogSearch:
             "limit": query.limit,
             "title_walk": self.title_walk,
             "facets": query.facets,
-            "fields": list(PRODUCT_FIELDS),
+            "fields": list(PRODUCT_FIELDS if rows else REVISION_FIELDS),
         }
         reply = script(self.redis, "search")(args=[json.dumps(spec, ensure_ascii=False)])
-        version, total, counts, _ids, skus, rows, corrections, last = reply
-        items = [
-            product
-            for sku, row, corr in zip(skus, rows, corrections, strict=True)
-            if sku and (product := StoredProduct.from_hash(row, _pairs(corr))) is not None
-        ]
+        version, total, counts, _ids, skus, values, corrections, last = reply
+        found = [(sku, row, corr) for sku, row, corr in zip(skus, values, corrections, strict=True) if sku]
+        items = (
+            [p for _, row, corr in found if (p := StoredProduct.from_hash(row, _pairs(corr))) is not None]
+            if rows
+            else []
+        )
+        # A product deleted since it was indexed has no hash: it is left out, as from_hash leaves it out.
+        refs = [] if rows else [ItemRef(_text(sku), (*row, *corr)) for sku, row, corr in found if row[0]]
         return SearchPage(
             items=items,
+            refs=refs,
             total=int(total),
             next_cursor=_next_cursor(query.sort, last) if last else None,
             facets=self._grouped(counts) if query.facets else None,
@@ -115,6 +136,10 @@ class CatalogSearch:
     def _grouped(self, counts: Sequence[int]) -> dict[str, dict[str, int]]:
         flat = iter(counts)
         return {group: {tag: int(next(flat)) for tag in tags} for group, tags in self.facet_groups}
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _pairs(flat: Sequence[bytes]) -> dict[bytes | str, bytes | str]:

@@ -34,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None, *, redis: Redis | None = No
         CORS_ORIGINS=settings.cors_origins,
         CACHE_CONTROL=settings.cache_control,
         PAGE_CACHE_MB=settings.page_cache_mb,
+        PRODUCT_CACHE_MB=settings.product_cache_mb,
         API_KEYS=settings.api_keys,
         PUBLIC_READ=settings.public_read,
         RATE_LIMIT=settings.rate_limit,

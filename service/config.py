@@ -13,10 +13,12 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 class Settings:
     redis_url: str = DEFAULT_REDIS_URL
     # Read API for storefronts: browser origins allowed by CORS ("*" for any), Cache-Control of GETs,
-    # and the per-process cache of product-list pages (keyed by query and catalog version; 0 = off).
+    # the per-process cache of product-list pages (keyed by query and catalog version) and of each
+    # product's JSON (keyed by its revision); 0 turns a cache off.
     cors_origins: tuple[str, ...] = ()
     cache_control: str = "no-cache"
     page_cache_mb: float = 32.0
+    product_cache_mb: float = 64.0
     data_dir: Path = Path("var")
     max_body_bytes: int = 1024 * 1024
     log_level: str = "INFO"
@@ -38,6 +40,7 @@ class Settings:
             ),
             cache_control=os.environ.get("NEUROTAG_CACHE_CONTROL", "no-cache").strip(),
             page_cache_mb=float(os.environ.get("NEUROTAG_PAGE_CACHE_MB", "32")),
+            product_cache_mb=float(os.environ.get("NEUROTAG_PRODUCT_CACHE_MB", "64")),
             data_dir=Path(os.environ.get("NEUROTAG_DATA_DIR", "var")),
             max_body_bytes=int(os.environ.get("NEUROTAG_MAX_BODY_BYTES", str(1024 * 1024))),
             log_level=os.environ.get("NEUROTAG_LOG_LEVEL", "INFO").upper(),

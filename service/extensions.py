@@ -27,6 +27,7 @@ class Services:
     index: TagIndex
     search: CatalogSearch
     pages: PageCache
+    product_json: PageCache
 
 
 def init_app(app: Flask, redis: Redis | None = None) -> Services:
@@ -45,6 +46,7 @@ def init_app(app: Flask, redis: Redis | None = None) -> Services:
         index=TagIndex(client, tagger.taxonomy.tag_ids, keys),
         search=CatalogSearch(client, [(g.id, [t.id for t in g.tags]) for g in tagger.taxonomy.groups], keys),
         pages=PageCache(int(app.config.get("PAGE_CACHE_MB", 32) * 1024 * 1024)),
+        product_json=PageCache(int(app.config.get("PRODUCT_CACHE_MB", 64) * 1024 * 1024)),
     )
     app.extensions[EXTENSION] = services
     return services

@@ -1,26 +1,28 @@
-"""A per-process LRU of product-list response bodies, keyed by (ETag, query): stale entries never match.
+"""A per-process LRU of bytes bounded by size: list pages by (ETag, query), product JSON by revision.
 
-In-process rather than in Redis: a hit costs no second round trip, and the read path writes nothing
-to Redis (no AOF growth, nothing replicated) however hot the storefront gets."""
+Keys carry what the value was made from, so a stale entry is never found, only evicted. In-process
+rather than in Redis: a hit costs no round trip, and the read path writes nothing to Redis (no AOF
+growth, nothing replicated) however hot the storefront gets."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable
 
 
 class PageCache:
-    """Bounded by bytes; every key carries the catalog version, so an index change misses by itself."""
+    """Least recently used entries go first once the bytes held pass max_bytes."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._entries: OrderedDict[Hashable, bytes] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()  # gthread workers share one cache between threads
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: tuple[str, str]) -> bytes | None:
+    def get(self, key: Hashable) -> bytes | None:
         with self._lock:
             body = self._entries.get(key)
             if body is None:
@@ -30,7 +32,7 @@ class PageCache:
             self.hits += 1
             return body
 
-    def put(self, key: tuple[str, str], body: bytes) -> None:
+    def put(self, key: Hashable, body: bytes) -> None:
         if len(body) > self.max_bytes // 8:  # one huge page must not flush everything else
             return
         with self._lock:

@@ -298,9 +298,12 @@ end
 local function title_page(s)
   local index = P .. ':by-title'
   local start = q.cursor.k and ('(' .. q.cursor.k) or '-'
-  if total * q.title_walk >= need * redis.call('ZCARD', index) then
+  local listed = redis.call('ZCARD', index)
+  if total * q.title_walk >= need * listed then
+    -- read about as many entries as should hold `need` results, then more if they did not
+    local size = math.min(512, math.max(32, math.ceil(need * listed / math.max(total, 1) * 1.25)))
     while #page < need do
-      local chunk = redis.call('ZRANGEBYLEX', index, start, '+', 'LIMIT', 0, 512)
+      local chunk = redis.call('ZRANGEBYLEX', index, start, '+', 'LIMIT', 0, size)
       for _, member in ipairs(chunk) do
         local id = tonumber(member:sub(-12))
         local byte = s:byte(math.floor(id / 8) + 1)
@@ -308,8 +311,9 @@ local function title_page(s)
           page[#page + 1], members[#members + 1] = id, member
         end
       end
-      if #chunk < 512 then break end
+      if #chunk < size then break end
       start = '(' .. chunk[#chunk]
+      size = 512
     end
     return
   end

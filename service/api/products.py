@@ -15,6 +15,7 @@ from schemas.product import AcceptedSchema, CorrectionSchema, ProductInSchema, P
 from schemas.query import ProductPageSchema, ProductQuerySchema
 from service.api.conditional import cached_page, versioned
 from service.api.filters import facet_payload, search_query
+from service.api.page_json import item_fragments, page_response
 from service.api.presenters import product_payload
 from service.extensions import services
 from service.intake import accept_products
@@ -36,16 +37,19 @@ class Products(MethodView):
         s = services()
         taxonomy = s.tagger.taxonomy
         query = search_query(args, taxonomy)
-        page = s.search.search(query)
+        page = s.search.search(query, rows=False)
         g.catalog_version = page.version  # names the answer: ETag and page cache (conditional.py)
         facets, facet_groups = facet_payload(page.facets, query, taxonomy) if page.facets else (None, None)
-        return {
-            "items": [product_payload(p, taxonomy) for p in page.items],
-            "total": page.total,
-            "next_cursor": page.next_cursor,
-            "facets": facets,
-            "facet_groups": facet_groups,
-        }
+        # Serialised here rather than by @blp.response (which documents it): see page_json.py.
+        return page_response(
+            item_fragments(s, page.refs),
+            {
+                "total": page.total,
+                "next_cursor": page.next_cursor,
+                "facets": facets,
+                "facet_groups": facet_groups,
+            },
+        )
 
     @blp.arguments(ProductInSchema)
     @blp.response(202, AcceptedSchema, description="Queued for tagging.")

@@ -3,6 +3,7 @@ group filters with disjunctive facets, sorts, q, min_score, ETag/304, the page c
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rq import SimpleWorker
 
+from catalog.search import SearchQuery
+from schemas.product import ProductOutSchema
+from service.api.page_json import product_json
+from service.api.presenters import product_payload
 from service.app import create_app
 from service.extensions import EXTENSION, Services
 
@@ -217,6 +222,41 @@ def test_page_cache_serves_repeats_and_never_stale(client: FlaskClient, app: Fla
     client.delete(f"/v1/products/{sku}/tags/neuroscent")
 
 
+def test_cached_pages_go_out_gzipped_to_clients_that_accept_it(client: FlaskClient) -> None:
+    path = "/v1/products?benefit=soothing&facets=true&sort=newest"
+    plain = client.get(path)
+    packed = client.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert packed.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers
+    assert gzip.decompress(packed.data) == plain.data
+    assert len(packed.data) * 3 < len(plain.data)
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert packed.headers["ETag"] == plain.headers["ETag"] and packed.headers["ETag"].startswith('W/"')
+    refused = client.get(path, headers={"Accept-Encoding": "gzip;q=0"})
+    assert "Content-Encoding" not in refused.headers and refused.data == plain.data
+    again = client.get(path, headers={"Accept-Encoding": "gzip", "If-None-Match": plain.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_product_json_cache_follows_each_products_revision(client: FlaskClient, app: Flask) -> None:
+    """Fragments are reused across catalog versions, but never once the product itself has changed."""
+    services: Services = app.extensions[EXTENSION]
+    path = "/v1/products?q=acure&sort=oldest"
+    item = client.get(path).json["items"][0]
+    assert "circulation-boost" not in {t["id"] for t in item["tags"]}
+    cached = len(services.product_json)
+    client.put(f"/v1/products/{item['sku']}/tags/circulation-boost", json={"state": "pinned"})
+    pinned = client.get(path).json["items"][0]
+    assert pinned["sku"] == item["sku"]
+    assert "circulation-boost" in {t["id"] for t in pinned["tags"]}
+    assert len(services.product_json) == cached + 1  # only the corrected product was rendered again
+    client.delete(f"/v1/products/{item['sku']}/tags/circulation-boost")
+    seed = next(json.loads(line) for line in SEEDS.read_text().splitlines() if item["sku"] in line)
+    assert client.post("/v1/products", json={**seed, "title": "Renamed"}).status_code == 202
+    assert client.get(path).json["items"][0]["status"] == "pending"  # still listed, under its old tags
+    SimpleWorker([services.queue], connection=services.redis).work(burst=True, with_scheduler=False)
+    assert client.get(path).json["items"][0]["title"] == "Renamed"
+
+
 def test_cors_for_configured_origins_only(client: FlaskClient) -> None:
     allowed = client.get("/v1/products?limit=1", headers={"Origin": "https://shop.example"})
     assert allowed.headers["Access-Control-Allow-Origin"] == "https://shop.example"
@@ -250,3 +290,14 @@ def test_storefront_page_and_assets(client: FlaskClient) -> None:
         assert asset in html
         assert client.get(asset).status_code == 200
     assert "<script>" not in html and "http://" not in html and "https://" not in html  # no CDN, no inline
+
+
+def test_page_json_is_what_the_schema_would_dump(app: Flask) -> None:
+    """The list is serialised without marshmallow (speed); it must stay the documented document."""
+    services: Services = app.extensions[EXTENSION]
+    page = services.search.search(SearchQuery(limit=100))
+    assert len(page.items) > 60
+    schema = ProductOutSchema()
+    for product in page.items:
+        payload = product_payload(product, services.tagger.taxonomy)
+        assert json.loads(json.dumps(product_json(payload))) == json.loads(json.dumps(schema.dump(payload)))
