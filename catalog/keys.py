@@ -93,6 +93,11 @@ class Keys:
         return f"{self.prefix}:tmp:{token}"
 
     @property
+    def search_index(self) -> str:
+        """Format version of the query bitmaps, words and title order (lib.lua, search_backfill.py)."""
+        return f"{self.prefix}:search-index"
+
+    @property
     def api_keys(self) -> str:
         """Hash: key id → JSON record (scope, name, created_at, SHA-256 of the key; never the key)."""
         return f"{self.prefix}:apikeys"

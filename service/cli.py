@@ -7,9 +7,12 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from service.config import Settings
+
+if TYPE_CHECKING:
+    from catalog import ProductStore
 
 
 def cmd_up(args: argparse.Namespace) -> int:
@@ -32,6 +35,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
     from tagging.seeds import seeds_dir
 
     app = create_app()
+    _build_search_index(app.extensions[EXTENSION].store, only_if_missing=True)
     path = Path(args.file) if args.file else seeds_dir() / "catalog.jsonl"
     report = seed_once(app.extensions[EXTENSION], path)
     if report is None:
@@ -46,6 +50,26 @@ def cmd_seed(args: argparse.Namespace) -> int:
     for row in report.first_errors:
         print(json.dumps(row), file=sys.stderr)
     return 0
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from service.app import create_app
+    from service.extensions import EXTENSION
+
+    _build_search_index(create_app().extensions[EXTENSION].store, only_if_missing=False)
+    return 0
+
+
+def _build_search_index(store: ProductStore, *, only_if_missing: bool) -> None:
+    """The storefront's search index for products stored before it existed (run by seed, so by `up`
+    and the compose seed job, once per catalog)."""
+    from catalog.search_backfill import backfill, needs_backfill
+
+    if only_if_missing and not needs_backfill(store):
+        return
+    done = backfill(store)
+    if done or not only_if_missing:
+        print(f"search index: rebuilt for {done:,} stored product(s)", file=sys.stderr)
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
@@ -257,6 +281,12 @@ def build_parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed", help="import the seed catalog into REDIS_URL if it was never seeded")
     seed.add_argument("file", nargs="?", help="JSON lines file (default: seeds/catalog.jsonl)")
     seed.set_defaults(func=cmd_seed)
+
+    reindex = commands.add_parser(
+        "reindex",
+        help="rebuild the storefront search index (bitmaps, words, title order) from stored products",
+    )
+    reindex.set_defaults(func=cmd_reindex)
 
     tag = commands.add_parser("tag", help="tag products from a JSON array or JSON lines file ('-' for stdin)")
     tag.add_argument("file", help="path, or - for stdin")
