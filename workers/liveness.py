@@ -83,6 +83,24 @@ class LeasedWorker(Worker):
                     os.waitpid(self.horse_pid, 0)
             wait_for_redis(self.connection)
 
+    def dequeue_job_and_maintain_ttl(
+        self, timeout: int | None, max_idle_time: int | None = None
+    ) -> tuple[Job, Queue] | None:
+        # RQ quits (and may hang in its teardown) when Redis drops between jobs; wait for it instead.
+        while True:
+            try:
+                return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+            except (RedisConnectionError, RedisTimeoutError) as exc:
+                self.log.warning("Redis lost while waiting for work (%s)", exc)
+                wait_for_redis(self.connection)
+
+    def heartbeat(self, timeout: int | None = None, pipeline: Any = None) -> None:
+        try:
+            super().heartbeat(timeout, pipeline)
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            self.log.warning("Redis lost at a heartbeat (%s)", exc)
+            wait_for_redis(self.connection)
+
     def run_maintenance_tasks(self) -> None:
         super().run_maintenance_tasks()
         try:  # a product left pending by a lost job is queued again; a sweep never takes the worker down
