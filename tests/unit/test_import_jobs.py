@@ -3,6 +3,7 @@ changed or deleted meanwhile, jobs out of retries, uploads whose lease ran out, 
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from collections.abc import Callable
@@ -16,6 +17,9 @@ from rq.job import Job
 import workers.imports
 from catalog.imports import ImportStore
 from service.extensions import Services
+from service.formats import Format
+from service.importer import ImportOptions, run_import
+from service.sources import Source
 from tagging import load_tagger
 from workers.imports import on_import_chunk_failure, run_import_chunk
 from workers.liveness import LeasedWorker, Liveness
@@ -180,3 +184,34 @@ def test_liveness_refuses_a_lease_shorter_than_two_heartbeats(monkeypatch: pytes
     monkeypatch.setenv("NEUROTAG_JOB_LEASE", "15")
     with pytest.raises(ValueError, match="NEUROTAG_JOB_LEASE"):
         Liveness.from_env()
+
+
+class CancelsMidway(io.RawIOBase):
+    """A body that cancels its own import once `after` bytes have been read (a DELETE during the upload)."""
+
+    def __init__(self, data: bytes, after: int, cancel: Callable[[], object]) -> None:
+        self.data, self.after, self.cancel, self.pos = data, after, cancel, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.pos >= self.after and self.cancel:
+            self.cancel()
+            self.cancel = None  # type: ignore[assignment]
+        size = min(len(buffer), 4096, len(self.data) - self.pos)
+        buffer[:size] = self.data[self.pos : self.pos + size]
+        self.pos += size
+        return size
+
+
+def test_a_cancel_during_the_upload_stops_reading_it(services: Services, work: Callable[[], None]) -> None:
+    body = "".join(json.dumps(row) + "\n" for row in rows(3000)).encode()
+    imports = ImportStore(services.redis, services.store.keys)
+    stream = CancelsMidway(body, len(body) // 3, lambda: imports.cancel("mid"))
+    record = run_import(services, stream, Source(Format.NDJSON), ImportOptions(chunk=200), import_id="mid")
+    assert record.status == "cancelled" and not record.receiving
+    assert 0 < record.counts["rows"] < 3000 and stream.pos < len(body)
+    work()
+    final = imports.get("mid")
+    assert final is not None and final.settled and final.counts["failed"] == final.counts["accepted"]
