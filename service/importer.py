@@ -11,7 +11,7 @@ from typing import IO, Any
 
 from marshmallow import ValidationError
 from redis.client import Pipeline
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import ClientDisconnected, HTTPException
 
 from catalog import content_hash
 from catalog.imports import QUEUED, RUNNING, ChunkTally, ImportRecord, ImportStore, is_current
@@ -60,7 +60,10 @@ def run_import(
         writer.flush()
     except ServiceError as exc:
         raise _failed(imports, writer, import_id, exc) from exc
-    except HTTPException as exc:  # from the request stream: over the size limit, or the client went away
+    except ClientDisconnected as exc:
+        cause = BodyError(f"Upload interrupted after {meter.bytes_read} bytes: the client went away.")
+        raise _failed(imports, writer, import_id, cause) from exc
+    except HTTPException as exc:  # from the request stream: over the size limit
         cause = BodyError(exc.description or exc.name, exc.code or 400)
         raise _failed(imports, writer, import_id, cause) from exc
     except Exception:

@@ -251,3 +251,19 @@ def test_recent_imports_are_listed_newest_first(client: FlaskClient) -> None:
     second = post(client, ndjson([product(2)]), "application/x-ndjson").json["id"]
     listed = client.get("/v1/imports?limit=5").json["items"]
     assert [i["id"] for i in listed[:2]] == [second, first] and listed[0]["errors"] == []
+
+
+def test_an_upload_cut_short_fails_its_import_and_keeps_what_arrived(
+    client: FlaskClient, work: Callable[[], None]
+) -> None:
+    body = ndjson([product(n) for n in range(1200)]).encode()
+    response = client.post(
+        "/v1/imports",
+        input_stream=io.BytesIO(body[: len(body) // 2]),  # the client promised more, then went away
+        content_type="application/x-ndjson",
+        environ_overrides={"CONTENT_LENGTH": str(len(body))},
+    )
+    assert response.status_code == 400 and "interrupted" in response.json["detail"]
+    work()
+    record = client.get(f"/v1/imports/{response.json['import_id']}").json
+    assert record["status"] == "failed" and record["counts"]["tagged"] == record["counts"]["accepted"] > 500
