@@ -185,6 +185,10 @@ def report(
         print(f"targets (p99 <= 25 ms, >= 1,000 req/s, 0 errors), {name}: {'met' if met else 'missed'}")
 
 
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=100_000)
@@ -198,7 +202,8 @@ def main() -> int:
         print(f"skipped: {DATA} is absent (the Sephora catalogs live in ../shared/data next to the project)")
         return 0
     print(
-        f"cpus: {os.cpu_count()}, products: {args.products:,}, clients: {args.concurrency}, "
+        f"load average before (1, 5, 15 min): {_load()}; cpus: {os.cpu_count()}, "
+        f"products: {args.products:,}, clients: {args.concurrency}, "
         f"gunicorn workers: {args.api_workers}, {args.duration:.0f} s per phase"
     )
     with tempfile.TemporaryDirectory(prefix="neurotag-bench-") as tmp:
@@ -223,6 +228,7 @@ def main() -> int:
             print("naive baseline …", flush=True)
             naive_s, engine_s = naive_phase(redis, mix, args.naive_queries)
             report(phases, naive_s, engine_s, args.products)
+            print(f"load average after (1, 5, 15 min): {_load()}; other work on the machine skews figures")
         finally:
             server.stop()
     return 0

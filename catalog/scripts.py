@@ -16,7 +16,12 @@ def _source(name: str) -> str:
     return (_LUA / f"{name}.lua").read_text(encoding="utf-8")
 
 
-def script(redis: Redis, name: str) -> Script:
+def script(redis: Redis, name: str, *libraries: str) -> Script:
     """A registered script (EVALSHA with a fallback to EVAL) for catalog/lua/<name>.lua, with the
-    shared functions of lib.lua in front of it."""
-    return redis.register_script(_source("lib") + "\n" + _source(name))
+    shared functions of lib.lua, then of each of libraries, in front of it."""
+    return redis.register_script(_combined(name, libraries))
+
+
+@cache
+def _combined(name: str, libraries: tuple[str, ...]) -> str:
+    return "\n".join(_source(part) for part in ("lib", *libraries, name))

@@ -114,7 +114,7 @@ class CatalogSearch:
             "facets": query.facets,
             "fields": list(PRODUCT_FIELDS if rows else REVISION_FIELDS),
         }
-        reply = script(self.redis, "search")(args=[json.dumps(spec, ensure_ascii=False)])
+        reply = script(self.redis, "search", "bitmaps")(args=[json.dumps(spec, ensure_ascii=False)])
         version, total, counts, _ids, skus, values, corrections, last = reply
         found = [(sku, row, corr) for sku, row, corr in zip(skus, values, corrections, strict=True) if sku]
         items = (

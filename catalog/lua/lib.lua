@@ -16,11 +16,17 @@ end
 local SCORE_SLICES = 7
 local function tag_bits(prefix, tag, id, score)
   local key = prefix .. ':bits:tag:' .. tag
-  local hundredths = 0
-  if score then hundredths = math.max(0, math.min(100, math.floor(tonumber(score) * 100 + 1e-7))) end
-  redis.call('SETBIT', key, id, score and 1 or 0)
+  if not score then -- off the tag: membership and every slice cleared
+    redis.call('SETBIT', key, id, 0)
+    for i = 0, SCORE_SLICES - 1 do redis.call('SETBIT', key .. ':' .. i, id, 0) end
+    return
+  end
+  local hundredths = math.max(0, math.min(100, math.floor(tonumber(score) * 100 + 1e-7)))
+  redis.call('SETBIT', key, id, 1)
+  -- Only the one bits: the slices are zero here (reindex clears a product's old tags first, and
+  -- dense ids are never reused), which halves the writes of a commit.
   for i = 0, SCORE_SLICES - 1 do
-    redis.call('SETBIT', key .. ':' .. i, id, math.floor(hundredths / 2 ^ i) % 2)
+    if math.floor(hundredths / 2 ^ i) % 2 == 1 then redis.call('SETBIT', key .. ':' .. i, id, 1) end
   end
 end
 

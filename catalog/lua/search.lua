@@ -1,7 +1,7 @@
--- Storefront search on the query bitmaps (lib.lua keeps them): filters, disjunctive facet counts and
--- one page of products, in one atomic call, so counts, page and catalog version agree.
--- Intermediate bitmaps are scratch keys created and deleted within this call; replication of this
--- script's effects is switched off, so queries never reach the AOF or replicas.
+-- Storefront search on the query bitmaps (lib.lua keeps them; bitmaps.lua, prepended, works on them):
+-- filters, disjunctive facet counts and one page, in one atomic call, so that counts, page and
+-- catalog version agree. Scratch bitmaps are created and dropped within this call, and replication
+-- of this script's effects is switched off: queries never reach the AOF or replicas.
 -- ARGV[1]: the query as JSON (catalog/search.py). Returns
 --   {catalog version, total, facet counts, page ids, page skus, product rows, corrections, next}
 -- where next = {} or {id, relevance value, title member} of the last item when more follow.
@@ -11,70 +11,27 @@ local q = cjson.decode(ARGV[1])
 local P = q.prefix
 local SLICES = 7 -- tag scores are indexed in hundredths, as 7 bit slices
 local MAX_EXPANSIONS = 1000 -- vocabulary words one prefix may stand for
-local EMPTY = P .. ':tmp:search:empty' -- never written: reads as the empty bitmap
-local scratch = {}
-
-local function tmp()
-  local key = P .. ':tmp:search:' .. (#scratch + 1)
-  scratch[#scratch + 1] = key
-  return key
-end
-
-local function op(kind, ...)
-  local dest = tmp()
-  redis.call('BITOP', kind, dest, ...)
-  return dest
-end
-
-local function count(key)
-  return redis.call('BITCOUNT', key)
-end
-
--- a AND NOT b, exact whatever the lengths (BITOP NOT only inverts up to the key's own length)
-local function minus(a, b)
-  return op('XOR', a, op('AND', a, b))
-end
-
-local function union(keys)
-  if #keys == 1 then return keys[1] end
-  return op('OR', unpack(keys))
-end
-
-local function intersect(keys)
-  if #keys == 1 then return keys[1] end
-  return op('AND', unpack(keys))
-end
-
-local function bit_of(n, i)
-  return math.floor(n / 2 ^ i) % 2
-end
-
--- Products carrying a tag with at least min_score: a bit-sliced "greater or equal", most significant
--- slice first (O'Neil and Quass): above holds "greater on the slices seen", equal "equal so far".
-local thresholded = {}
-local function has_tag(tag)
-  local base = P .. ':bits:tag:' .. tag
-  if q.min <= 0 then return base end
-  if thresholded[tag] then return thresholded[tag] end
-  local above, equal = nil, base
-  for i = SLICES - 1, 0, -1 do
-    local slice = base .. ':' .. i
-    if bit_of(q.min, i) == 1 then
-      equal = op('AND', equal, slice)
-    else
-      local greater = op('AND', equal, slice)
-      above = above and op('OR', above, greater) or greater
-      equal = op('XOR', equal, greater)
-    end
-  end
-  thresholded[tag] = above and op('OR', above, equal) or equal
-  return thresholded[tag]
-end
+scratch.prefix = P .. ':tmp:search:'
 
 local function map(items, fn)
   local out = {}
   for i, item in ipairs(items) do out[i] = fn(item) end
   return out
+end
+
+local function score_slices(tag)
+  local out = {}
+  for i = 1, SLICES do out[i] = P .. ':bits:tag:' .. tag .. ':' .. (i - 1) end
+  return out
+end
+
+-- Products carrying the tag, with at least min_score when one is asked for.
+local thresholded = {}
+local function has_tag(tag)
+  local carriers = P .. ':bits:tag:' .. tag
+  if q.min <= 0 then return carriers end
+  thresholded[tag] = thresholded[tag] or at_least(carriers, score_slices(tag), q.min)
+  return thresholded[tag]
 end
 
 -- q: every term must match a word of the title or brand, a term marked prefix any word it begins.
@@ -86,7 +43,7 @@ local function text_match()
       words = redis.call('ZRANGEBYLEX', P .. ':words', '[' .. term[1], '[' .. term[1] .. '\255',
                          'LIMIT', 0, MAX_EXPANSIONS)
     end
-    if #words == 0 then return EMPTY end
+    if #words == 0 then return empty() end
     local set = tmp()
     redis.call('SUNIONSTORE', set, unpack(map(words, function(w) return P .. ':word:' .. w end)))
     sets[#sets + 1] = set
@@ -139,128 +96,19 @@ if q.facets then
   end
 end
 
--- Walking a bitmap: bit <id> is bit (7 - id % 8) of byte id // 8, most significant first.
-local function bitmap(key)
-  return redis.call('GET', key) or ''
-end
-
-local function is_set(byte, b)
-  return math.floor(byte / 2 ^ (7 - b)) % 2 == 1
-end
-
-local function ids_up(s, from, want, out)
-  local i = math.floor(from / 8) + 1
-  while i and i <= #s and #out < want do
-    local byte = s:byte(i)
-    for b = 0, 7 do
-      local id = (i - 1) * 8 + b
-      if id >= from and is_set(byte, b) and #out < want then out[#out + 1] = id end
-    end
-    i = s:find('[^%z]', i + 1) -- skip zero bytes in C, not in Lua
-  end
-  return out
-end
-
-local function ids_down(s, from, want, out)
-  local reversed = s:reverse() -- byte i of s is byte #s - i + 1 of reversed
-  local i = math.min(math.floor(from / 8) + 1, #s)
-  while i >= 1 and #out < want do
-    local byte = s:byte(i)
-    for b = 7, 0, -1 do
-      local id = (i - 1) * 8 + b
-      if id <= from and is_set(byte, b) and #out < want then out[#out + 1] = id end
-    end
-    local j = reversed:find('[^%z]', #s - i + 2)
-    if not j then break end
-    i = #s - j + 1
-  end
-  return out
-end
-
--- Relevance: the sum of the matched tags' scores (hundredths), as a bit-sliced sum (least
--- significant slice first) built with a ripple-carry adder over whole bitmaps.
-local function score_slices(tag)
-  local base = P .. ':bits:tag:' .. tag
-  local out = {}
-  for i = 0, SLICES - 1 do
-    out[i + 1] = q.min > 0 and op('AND', base .. ':' .. i, has_tag(tag)) or (base .. ':' .. i)
-  end
-  return out
-end
-
-local function add(a, b)
-  local out, carry = {}, nil
-  for i = 1, math.max(#a, #b) do
-    local x, y = a[i], b[i]
-    if x and y then
-      local either, both = op('XOR', x, y), op('AND', x, y)
-      if carry then
-        out[i] = op('XOR', either, carry)
-        carry = op('OR', both, op('AND', carry, either))
-      else
-        out[i], carry = either, both
-      end
-    else
-      local z = x or y
-      if carry then
-        out[i], carry = op('XOR', z, carry), op('AND', z, carry)
-      else
-        out[i] = z
-      end
-    end
-  end
-  if carry then out[#out + 1] = carry end
-  return out
-end
-
-local function value_of(sum, id)
-  local value = 0
-  for i, slice in ipairs(sum) do
-    value = value + redis.call('GETBIT', slice, id) * 2 ^ (i - 1)
-  end
-  return value
-end
-
--- Within set: {sum < r, sum == r}.
-local function split_at(set, sum, r)
-  if r >= 2 ^ #sum then return set, EMPTY end
-  local below, at = nil, set
-  for i = #sum, 1, -1 do
-    if bit_of(r, i - 1) == 1 then
-      local zero = minus(at, sum[i])
-      below = below and op('OR', below, zero) or zero
-      at = op('AND', at, sum[i])
-    else
-      at = minus(at, sum[i])
-    end
-  end
-  return below or EMPTY, at
-end
-
--- The k highest of set: {members above the boundary value (fewer than k), members at it, the value}.
-local function top(set, sum, k)
-  local above, above_n, at, value = nil, 0, set, 0
-  for i = #sum, 1, -1 do
-    local with = op('AND', at, sum[i])
-    local n = count(with)
-    if above_n + n > k then
-      at, value = with, value + 2 ^ (i - 1)
-    else
-      above = above and op('OR', above, with) or with
-      above_n = above_n + n
-      at = op('XOR', at, with)
-    end
-  end
-  return above or EMPTY, at, value
-end
-
 local need = q.limit + 1
 local page, values, members = {}, {}, {}
 
+-- Relevance: the sum of the matched tags' scores in hundredths (only tags passing min_score count),
+-- highest first, newest first on ties; the cursor holds the last (sum, id).
 local function relevance_page()
   local sum = {}
   for i, tag in ipairs(q.matched) do
-    sum = i == 1 and score_slices(tag) or add(sum, score_slices(tag))
+    local slices = score_slices(tag)
+    if q.min > 0 then
+      slices = map(slices, function(slice) return op('AND', slice, has_tag(tag)) end)
+    end
+    sum = i == 1 and slices or add(sum, slices)
   end
   local rest = result
   if q.cursor.r then
@@ -352,9 +200,6 @@ for i, id in ipairs(page) do
   corrections[i] = redis.call('HGETALL', P .. ':corrections:' .. sku)
 end
 
-for i = 1, #scratch, 100 do
-  redis.call('DEL', unpack(scratch, i, math.min(i + 99, #scratch)))
-end
-
+drop_scratch()
 return {tonumber(redis.call('GET', P .. ':catalog-version') or '0'), total, facets, page, skus, rows,
         corrections, nxt}

@@ -212,8 +212,11 @@ def test_pagination_and_screenshots(browser: Browser, stack: Stack, catalog: Any
     expect(page.locator(".card").first).to_have_attribute("data-sku", first or "")
     page.goto(stack.url + "/?benefit=hydration,stress-defense&neurocosmetic=neuroscent")
     expect(page.locator(".card").first).to_be_visible()
-    page.locator(".card .chip").first.click()
     page.screenshot(path=str(ARTIFACTS / "storefront-desktop.png"), full_page=False)
+    first_card = page.locator(".card").first
+    first_card.locator(".chip").first.click()
+    expect(first_card.locator(".evidence")).to_be_visible()
+    first_card.screenshot(path=str(ARTIFACTS / "storefront-evidence.png"))
     context.close()
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)

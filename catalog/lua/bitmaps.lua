@@ -1,0 +1,172 @@
+-- Algebra on bitmaps over dense product ids, for search.lua (prepended to it). Results are scratch
+-- keys named <scratch.prefix><n>, created here and dropped by drop_scratch() before the script ends.
+-- A bit-sliced integer ("slices") is a list of bitmaps, least significant first: member id's value is
+-- the sum of 2^(i-1) over the slices i holding its bit (O'Neil and Quass, bit-sliced indexes).
+local scratch = {prefix = nil, keys = {}}
+
+local function tmp()
+  local key = scratch.prefix .. (#scratch.keys + 1)
+  scratch.keys[#scratch.keys + 1] = key
+  return key
+end
+
+local function drop_scratch()
+  local keys = scratch.keys
+  for i = 1, #keys, 100 do
+    redis.call('DEL', unpack(keys, i, math.min(i + 99, #keys)))
+  end
+end
+
+local function empty()
+  return scratch.prefix .. 'empty' -- never written: reads as the empty bitmap
+end
+
+local function op(kind, ...)
+  local dest = tmp()
+  redis.call('BITOP', kind, dest, ...)
+  return dest
+end
+
+local function count(key)
+  return redis.call('BITCOUNT', key)
+end
+
+-- a AND NOT b, exact whatever the lengths (BITOP NOT only inverts up to the key's own length)
+local function minus(a, b)
+  return op('XOR', a, op('AND', a, b))
+end
+
+local function union(keys)
+  if #keys == 1 then return keys[1] end
+  return op('OR', unpack(keys))
+end
+
+local function intersect(keys)
+  if #keys == 1 then return keys[1] end
+  return op('AND', unpack(keys))
+end
+
+local function bit_of(n, i)
+  return math.floor(n / 2 ^ i) % 2
+end
+
+-- Members of set whose sliced value is at least n, most significant slice first: above holds
+-- "greater on the slices seen", equal "equal so far".
+local function at_least(set, slices, n)
+  local above, equal = nil, set
+  for i = #slices, 1, -1 do
+    if bit_of(n, i - 1) == 1 then
+      equal = op('AND', equal, slices[i])
+    else
+      local greater = op('AND', equal, slices[i])
+      above = above and op('OR', above, greater) or greater
+      equal = op('XOR', equal, greater)
+    end
+  end
+  return above and op('OR', above, equal) or equal
+end
+
+-- a + b, bit-sliced, with a ripple-carry adder over whole bitmaps.
+local function add(a, b)
+  local out, carry = {}, nil
+  for i = 1, math.max(#a, #b) do
+    local x, y = a[i], b[i]
+    if x and y then
+      local either, both = op('XOR', x, y), op('AND', x, y)
+      if carry then
+        out[i] = op('XOR', either, carry)
+        carry = op('OR', both, op('AND', carry, either))
+      else
+        out[i], carry = either, both
+      end
+    else
+      local z = x or y
+      if carry then
+        out[i], carry = op('XOR', z, carry), op('AND', z, carry)
+      else
+        out[i] = z
+      end
+    end
+  end
+  if carry then out[#out + 1] = carry end
+  return out
+end
+
+local function value_of(slices, id)
+  local value = 0
+  for i, slice in ipairs(slices) do
+    value = value + redis.call('GETBIT', slice, id) * 2 ^ (i - 1)
+  end
+  return value
+end
+
+-- Within set: {value < r, value == r}.
+local function split_at(set, slices, r)
+  if r >= 2 ^ #slices then return set, empty() end
+  local below, at = nil, set
+  for i = #slices, 1, -1 do
+    if bit_of(r, i - 1) == 1 then
+      local zero = minus(at, slices[i])
+      below = below and op('OR', below, zero) or zero
+      at = op('AND', at, slices[i])
+    else
+      at = minus(at, slices[i])
+    end
+  end
+  return below or empty(), at
+end
+
+-- The k highest of set: {members above the boundary value (fewer than k), members at it, the value}.
+local function top(set, slices, k)
+  local above, above_n, at, value = nil, 0, set, 0
+  for i = #slices, 1, -1 do
+    local with = op('AND', at, slices[i])
+    local n = count(with)
+    if above_n + n > k then
+      at, value = with, value + 2 ^ (i - 1)
+    else
+      above = above and op('OR', above, with) or with
+      above_n = above_n + n
+      at = op('XOR', at, with)
+    end
+  end
+  return above or empty(), at, value
+end
+
+-- Walking a bitmap: bit <id> is bit (7 - id % 8) of byte id // 8, most significant first.
+local function bitmap(key)
+  return redis.call('GET', key) or ''
+end
+
+local function is_set(byte, b)
+  return math.floor(byte / 2 ^ (7 - b)) % 2 == 1
+end
+
+local function ids_up(s, from, want, out)
+  local i = math.floor(from / 8) + 1
+  while i and i <= #s and #out < want do
+    local byte = s:byte(i)
+    for b = 0, 7 do
+      local id = (i - 1) * 8 + b
+      if id >= from and is_set(byte, b) and #out < want then out[#out + 1] = id end
+    end
+    i = s:find('[^%z]', i + 1) -- skip zero bytes in C, not in Lua
+  end
+  return out
+end
+
+local function ids_down(s, from, want, out)
+  local reversed = s:reverse() -- byte i of s is byte #s - i + 1 of reversed
+  local i = math.min(math.floor(from / 8) + 1, #s)
+  while i >= 1 and #out < want do
+    local byte = s:byte(i)
+    for b = 7, 0, -1 do
+      local id = (i - 1) * 8 + b
+      if id <= from and is_set(byte, b) and #out < want then out[#out + 1] = id end
+    end
+    local j = reversed:find('[^%z]', #s - i + 2)
+    if not j then break end
+    i = #s - j + 1
+  end
+  return out
+end
