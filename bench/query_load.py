@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import socket
 import statistics
 import subprocess
@@ -40,6 +41,7 @@ from service.embedded_redis import EmbeddedRedis  # noqa: E402
 from tagging import load_tagger  # noqa: E402
 
 PREFIX = "bench"
+OUT = Path(__file__).resolve().parent / "out"
 SORTS = ["relevance"] * 5 + ["newest"] * 2 + ["title"] * 2 + ["oldest"]
 # (name, NEUROTAG_PAGE_CACHE_MB, clients send Accept-Encoding: gzip)
 PHASES = (
@@ -117,16 +119,44 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
-def load_phase(port: int, paths: list[str], args: argparse.Namespace, gzip: bool) -> dict[str, Any]:
-    """A short warm-up (imports, connections; not counted), then the measured run in its own process."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process (its threads included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def api_pids(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [master, *(int(c) for c in children)]
+
+
+def load_phase(
+    port: int, paths: list[str], args: argparse.Namespace, gzip: bool, api: int, redis: int
+) -> dict[str, Any]:
+    """A short warm-up (imports, connections; not counted), then the measured run in its own process,
+    with the CPU time the API, Redis and the load generator spent on it."""
     feed = "\n".join(paths).encode()
     command = [sys.executable, str(Path(__file__).with_name("loadgen.py")), "--port", str(port)]
     command += ["--gzip"] if gzip else []
     warm = [*command, "--concurrency", str(args.concurrency), "--duration", "3", "--seed", "99"]
     subprocess.run(warm, input=feed, capture_output=True, check=True)
     measured = [*command, "--concurrency", str(args.concurrency), "--duration", str(args.duration)]
+    pids = api_pids(api)
+
+    def cpu() -> dict[str, float]:
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)  # finished children: the generator
+        return {
+            "API": sum(cpu_seconds(p) for p in pids),
+            "Redis": cpu_seconds(redis),
+            "load generator": children.ru_utime + children.ru_stime,
+        }
+
+    before = cpu()
     out = subprocess.run(measured, input=feed, capture_output=True, check=True)
+    after = cpu()
     result: dict[str, Any] = json.loads(out.stdout)
+    done = max(1, result["requests"])
+    result["cpu_us"] = {k: (after[k] - before[k]) / done * 1e6 for k in after}
     return result
 
 
@@ -169,6 +199,15 @@ def report(
         )
         for error in r["first_errors"]:
             print(f"    {error}")
+    print()
+    print("CPU per request (all cores; what bounds throughput once the machine is otherwise idle):")
+    for name, r in phases.items():
+        total = sum(r["cpu_us"].values())
+        parts = ", ".join(f"{k} {v:,.0f}" for k, v in r["cpu_us"].items())
+        cores = os.cpu_count() or 1
+        print(
+            f"  {name:<34}{total:>7,.0f} µs ({parts}) → at most {cores / total * 1e6:,.0f} req/s on {cores}"
+        )
     naive_p50, engine_p50 = statistics.median(naive_s), statistics.median(engine_s)
     print()
     print(f"naive baseline: {len(naive_s)} relevance queries, one at a time, same answers")
@@ -206,7 +245,9 @@ def main() -> int:
         f"products: {args.products:,}, clients: {args.concurrency}, "
         f"gunicorn workers: {args.api_workers}, {args.duration:.0f} s per phase"
     )
-    with tempfile.TemporaryDirectory(prefix="neurotag-bench-") as tmp:
+    # Under bench/out/ (git-ignored) rather than /tmp, which other jobs on a shared machine may sweep.
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="query-load-", dir=OUT) as tmp:
         logs = Path(tmp)
         server = EmbeddedRedis(logs / "redis", port=free_port())
         redis_url = server.start()
@@ -222,7 +263,8 @@ def main() -> int:
                 api, port = start_api(redis_url, args.api_workers, cache_mb, logs)
                 try:
                     print(f"load: {name} …", flush=True)
-                    phases[name] = load_phase(port, paths, args, gzip)
+                    assert server.process is not None
+                    phases[name] = load_phase(port, paths, args, gzip, api.pid, server.process.pid)
                 finally:
                     stop(api)
             print("naive baseline …", flush=True)
