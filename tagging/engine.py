@@ -77,6 +77,7 @@ class Tagger:
         self.threshold = taxonomy.threshold if threshold is None else threshold
         self._groups = {tag.id: tag.group for group in taxonomy.groups for tag in group.tags}
         self.max_text_chars = int(os.environ.get("NEUROTAG_MAX_TEXT_CHARS", "1000000"))
+        self._earning = frozenset(role for role, rules in roles.rules.items() if rules)
 
     @property
     def version(self) -> str:
@@ -144,9 +145,10 @@ class Tagger:
             sizes[ingredient.component] = max(sizes.get(ingredient.component, 0), ingredient.position)
             if entry and PRESERVATIVE in entry.roles and ingredient.component not in preserved_from:
                 preserved_from[ingredient.component] = ingredient.position
+        earning = self._earning
         for ingredient, entry in zip(parsed, known, strict=True):
-            if entry is None or not entry.roles:
-                continue
+            if entry is None or earning.isdisjoint(entry.roles):
+                continue  # most ingredients are bases, emollients…: roles that earn no tag
             size = sizes.get(ingredient.component, ingredient.position)
             # Colourants and the unordered part of a drug-facts label sit at the end of the list.
             position = ingredient.position if ingredient.ordered and not ingredient.colourant else size

@@ -22,7 +22,7 @@ _MAX_WORDS = 9  # longer pieces are sentences (disclaimers, claims), not ingredi
 # period ends a piece only before a new capitalised word, so "Alcohol Denat. (SD Alcohol 39C)" stays whole.
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one is built per ingredient of every product, and frozen init is slower
 class Ingredient:
     """One ingredient: its text and span in the field, its 1-based place in its component, and the
     folded names it is matched under."""
