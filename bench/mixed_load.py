@@ -144,6 +144,10 @@ def main() -> int:
         NEUROTAG_API_KEYS=f"write:{KEY}",
         NEUROTAG_RATE_LIMIT=RATE_LIMIT,
         NEUROTAG_LOG_LEVEL="WARNING",
+        # The API's page and product caches grow to their caps by design; off here, so that any growth
+        # in RSS is a leak (bench/query_load.py measures the caches).
+        NEUROTAG_PAGE_CACHE_MB="0",
+        NEUROTAG_PRODUCT_CACHE_MB="0",
         PROMETHEUS_MULTIPROC_DIR=str(work / "metrics"),
     )
     port = free_port()
@@ -170,7 +174,8 @@ def main() -> int:
         for process in processes:
             process.wait(30)
         server.stop()
-    print(f"mixed load, {args.writes:.0%} writes, API keys on, rate limit {RATE_LIMIT} checked per request")
+    print(f"mixed load, {args.writes:.0%} writes, API keys on, rate limit {RATE_LIMIT} checked per request,")
+    print("page and product caches off (so RSS growth would be a leak)")
     print(f"baseline  1 client,  10 s: {baseline['rps']:8.0f} req/s  p50 {baseline['p50_ms']:6.2f} ms  "
           f"p99 {baseline['p99_ms']:6.2f} ms  errors {baseline['errors']}")  # fmt: skip
     print(f"load     {args.concurrency:2d} clients, {args.duration:.0f} s: {loaded['rps']:8.0f} req/s  "
