@@ -22,6 +22,24 @@ from service.embedded_redis import EmbeddedRedis
 ADMIN_KEY, WRITE_KEY, READ_KEY = "it-admin-key", "it-write-key", "it-read-key"
 
 
+def stack_env(redis_url: str, name: str, **overrides: str) -> dict[str, str]:
+    """The environment of a test stack: its own key prefix and queue, the test keys, no rate limit (one
+    client address sends everything), and a short job lease so that killed workers' jobs come back fast."""
+    env = dict(os.environ)
+    env.update(
+        REDIS_URL=redis_url,
+        NEUROTAG_KEY_PREFIX=name,
+        NEUROTAG_QUEUE=name,
+        NEUROTAG_API_KEYS=f"admin:{ADMIN_KEY},write:{WRITE_KEY},read:{READ_KEY}",
+        NEUROTAG_RATE_LIMIT="off",
+        NEUROTAG_HEARTBEAT_SECONDS="1",
+        NEUROTAG_JOB_LEASE="3",
+        NEUROTAG_MAINTENANCE_SECONDS="1",
+    )
+    env.update(overrides)
+    return env
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -114,16 +132,12 @@ def stack(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     """Two `neurotag worker` processes and gunicorn (2 processes), isolated by key prefix and queue name."""
     logs = tmp_path_factory.mktemp("logs")
     run_id = uuid.uuid4().hex[:8]
-    env = dict(os.environ)
-    env.update(
-        REDIS_URL=redis_url,
-        NEUROTAG_KEY_PREFIX=f"it-{run_id}",
-        NEUROTAG_QUEUE=f"it-{run_id}",
+    env = stack_env(
+        redis_url,
+        f"it-{run_id}",
         NEUROTAG_RETRY_INTERVALS="1,1",
         NEUROTAG_MAX_BODY_BYTES="65536",
-        NEUROTAG_API_KEYS=f"admin:{ADMIN_KEY},write:{WRITE_KEY},read:{READ_KEY}",
         NEUROTAG_PUBLIC_READ="1",  # as a storefront runs it: the page in the browser reads without a key
-        NEUROTAG_RATE_LIMIT="off",  # the suite's own traffic is not what the limits are for
     )
     port = free_port()
     workers = [

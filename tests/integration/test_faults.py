@@ -18,7 +18,7 @@ from rq import Queue
 
 from catalog import Keys, ProductStore
 from service.embedded_redis import EmbeddedRedis
-from tests.integration.conftest import ADMIN_KEY, Stack, free_port
+from tests.integration.conftest import Stack, free_port, stack_env
 from workers import QueueSettings, enqueue_tagging, tagging_queue
 
 pytestmark = pytest.mark.integration
@@ -59,19 +59,7 @@ def fault_stack(tmp_path: Path) -> Iterator[FaultStack]:
     port = free_port()
     server = EmbeddedRedis(tmp_path / "redis", port=port, appendfsync="always")
     url = server.start()
-    run = uuid.uuid4().hex[:6]
-    env = dict(os.environ)
-    env.update(
-        REDIS_URL=url,
-        NEUROTAG_KEY_PREFIX=f"ft-{run}",
-        NEUROTAG_QUEUE=f"ft-{run}",
-        NEUROTAG_RETRY_INTERVALS="1,1,1",
-        NEUROTAG_HEARTBEAT_SECONDS="1",
-        NEUROTAG_JOB_LEASE="3",
-        NEUROTAG_MAINTENANCE_SECONDS="1",
-        NEUROTAG_API_KEYS=f"admin:{ADMIN_KEY}",
-        NEUROTAG_RATE_LIMIT="off",
-    )
+    env = stack_env(url, f"ft-{uuid.uuid4().hex[:6]}", NEUROTAG_RETRY_INTERVALS="1,1,1")
     api_port = free_port()
     stack = FaultStack(
         f"http://127.0.0.1:{api_port}", Redis.from_url(url), env, [], server=server, logs=tmp_path

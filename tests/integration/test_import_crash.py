@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -30,7 +29,7 @@ from rq.job import Job
 
 from catalog import Keys
 from catalog.imports import ImportStore
-from tests.integration.conftest import _start, _stop, free_port
+from tests.integration.conftest import _start, _stop, free_port, stack_env
 
 pytestmark = pytest.mark.integration
 SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "catalog.jsonl"
@@ -113,19 +112,13 @@ def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 60.0) ->
 @pytest.fixture(scope="module")
 def crash(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CrashStack]:
     run_id = uuid.uuid4().hex[:8]
-    env = dict(os.environ)
-    env.update(
-        REDIS_URL=redis_url,
-        NEUROTAG_KEY_PREFIX=f"crash-{run_id}",
-        NEUROTAG_QUEUE=f"crash-{run_id}",
+    env = stack_env(
+        redis_url,
+        f"crash-{run_id}",
         NEUROTAG_RETRY_INTERVALS=",".join("1" * RETRIES),
-        NEUROTAG_HEARTBEAT_SECONDS="1",
-        NEUROTAG_JOB_LEASE="3",
-        NEUROTAG_MAINTENANCE_SECONDS="1",
         NEUROTAG_IMPORT_CHUNK="500",
         NEUROTAG_IMPORT_LEASE="3",
         NEUROTAG_API_KEYS=f"admin:{KEY}",
-        NEUROTAG_RATE_LIMIT="off",
     )
     port = free_port()
     stack = CrashStack(
