@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import FrameType
 
 from redis import Redis
@@ -129,7 +128,3 @@ class Supervisor:
         if self.redis:
             self.redis.stop()
             self.redis = None
-
-
-def default_data_dir() -> Path:
-    return Settings.from_env().data_dir
