@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from service.embedded_redis import EmbeddedRedis  # noqa: E402
 from service.import_client import ImportClient  # noqa: E402
+from service.supervisor import gunicorn_command  # noqa: E402
 from tagging.datasets import cosmetics_products, sephora_products  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -182,8 +183,7 @@ class Stack:
         worker = [sys.executable, "-m", "service.cli", "worker"]
         self.workers = [self._spawn(worker, logs / f"worker-{n}.log") for n in (1, 2)]
         self.api = self._spawn(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
-             "--worker-class", "gthread", "--threads", "4", "service.wsgi:app"],
+            gunicorn_command("127.0.0.1", self.port),
             logs / "api.log",
         )  # fmt: skip
         deadline = time.monotonic() + 120

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from service.embedded_redis import EmbeddedRedis  # noqa: E402
+from service.supervisor import gunicorn_command  # noqa: E402
 from tagging import load_tagger  # noqa: E402
 
 HOST = "127.0.0.1"  # loopback only
@@ -123,9 +124,8 @@ def rss_mb(processes: list[subprocess.Popen[bytes]]) -> dict[str, float]:
     for number, process in enumerate(processes):
         parent = psutil.Process(process.pid)
         family = [parent, *parent.children(recursive=True)]
-        out[f"{number}: {' '.join(process.args[-2:]) if isinstance(process.args, list) else process.pid}"] = (
-            sum(p.memory_info().rss for p in family if p.is_running()) / 2**20
-        )
+        role = "gunicorn (master + workers)" if "gunicorn" in str(process.args) else "tagging worker"
+        out[f"{number}: {role}"] = sum(p.memory_info().rss for p in family if p.is_running()) / 2**20
     return out
 
 
@@ -155,8 +155,7 @@ def main() -> int:
     start = lambda cmd: subprocess.Popen(cmd, env=env, stdout=log, stderr=log)  # noqa: E731
     subprocess.run([sys.executable, "-m", "service.cli", "seed"], env=env, check=True, stderr=log)
     processes = [
-        start([sys.executable, "-m", "gunicorn", "-b", f"{HOST}:{port}", "-w", "2", "--config",
-               "python:service.gunicorn_conf", "service.wsgi:app"]),
+        start(gunicorn_command(HOST, port)),
         start([sys.executable, "-m", "service.cli", "worker"]),
         start([sys.executable, "-m", "service.cli", "worker"]),
     ]  # fmt: skip

@@ -38,6 +38,7 @@ from storefront_catalog import DATA, build, open_store  # noqa: E402
 from catalog import Keys  # noqa: E402
 from catalog.search import CatalogSearch, SearchQuery  # noqa: E402
 from service.embedded_redis import EmbeddedRedis  # noqa: E402
+from service.supervisor import gunicorn_command  # noqa: E402
 from tagging import load_tagger  # noqa: E402
 
 PREFIX = "bench"
@@ -86,18 +87,7 @@ def start_api(
         NEUROTAG_PUBLIC_READ="1",  # a storefront's read API: browsers call it without a key
         NEUROTAG_RATE_LIMIT="off",  # one client address sending everything: not what limits are for
     )
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--config",
-        "python:service.gunicorn_conf",
-        "service.wsgi:app",
-    ]  # fmt: skip -- the command `neurotag up` runs (service/supervisor.py)
+    command = gunicorn_command("127.0.0.1", port, workers)
     log = (logs / f"api-{port}.log").open("wb")
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60

@@ -20,6 +20,19 @@ from service.embedded_redis import EmbeddedRedis
 log = logging.getLogger("neurotag.up")
 
 
+def gunicorn_command(host: str, port: int, workers: int = 2, graceful_timeout: int = 10) -> list[str]:
+    """The API server as every run starts it — `neurotag up`, the tests, the benchmarks: gunicorn with
+    service/gunicorn_conf.py (threaded workers, shared metrics)."""
+    return [
+        sys.executable, "-m", "gunicorn",
+        "--bind", f"{host}:{port}",
+        "--workers", str(workers),
+        "--config", "python:service.gunicorn_conf",
+        "--graceful-timeout", str(graceful_timeout),
+        "service.wsgi:app",
+    ]  # fmt: skip
+
+
 @dataclass
 class Supervisor:
     port: int
@@ -40,7 +53,7 @@ class Supervisor:
             self._seed(env)
             for number in range(1, self.workers + 1):
                 self._spawn(f"worker-{number}", [sys.executable, "-m", "service.cli", "worker"], env)
-            self._spawn("api", self._gunicorn_command(), env)
+            self._spawn("api", gunicorn_command(self.host, self.port, self.api_processes), env)
             print(
                 f"NeuroTag is up: http://{self.host}:{self.port} (API docs: /docs). Ctrl-C stops everything.",
                 flush=True,
@@ -83,16 +96,6 @@ class Supervisor:
         result = subprocess.run([sys.executable, "-m", "service.cli", "seed"], env=env, check=False)
         if result.returncode != 0:
             raise SystemExit("seeding the catalog failed (see above)")
-
-    def _gunicorn_command(self) -> list[str]:
-        return [
-            sys.executable, "-m", "gunicorn",
-            "--bind", f"{self.host}:{self.port}",
-            "--workers", str(self.api_processes),
-            "--config", "python:service.gunicorn_conf",
-            "--graceful-timeout", "10",
-            "service.wsgi:app",
-        ]  # fmt: skip
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
         # Own session: Ctrl-C reaches only the supervisor, which stops children in order (Redis last).

@@ -18,6 +18,7 @@ import requests
 from redis import Redis
 
 from service.embedded_redis import EmbeddedRedis
+from service.supervisor import gunicorn_command
 
 ADMIN_KEY, WRITE_KEY, READ_KEY = "it-admin-key", "it-write-key", "it-read-key"
 
@@ -144,16 +145,7 @@ def stack(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         _start([sys.executable, "-m", "service.cli", "worker"], env, logs / f"worker-{n}.log") for n in (1, 2)
     ]
     api = _start(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "service.wsgi:app",
-        ],
+        gunicorn_command("127.0.0.1", port),
         env,
         logs / "api.log",
     )

@@ -18,6 +18,7 @@ from rq import Queue
 
 from catalog import Keys, ProductStore
 from service.embedded_redis import EmbeddedRedis
+from service.supervisor import gunicorn_command
 from tests.integration.conftest import Stack, free_port, stack_env
 from workers import QueueSettings, enqueue_tagging, tagging_queue
 
@@ -64,10 +65,7 @@ def fault_stack(tmp_path: Path) -> Iterator[FaultStack]:
     stack = FaultStack(
         f"http://127.0.0.1:{api_port}", Redis.from_url(url), env, [], server=server, logs=tmp_path
     )
-    stack.spawn(
-        "api",
-        [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{api_port}", "-w", "2", "service.wsgi:app"],
-    )
+    stack.spawn("api", gunicorn_command("127.0.0.1", api_port))
     stack.workers.append(stack.spawn_worker("worker-1"))
 
     try:

@@ -29,6 +29,7 @@ from rq.job import Job
 
 from catalog import Keys
 from catalog.imports import ImportStore
+from service.supervisor import gunicorn_command
 from tests.integration.conftest import _start, _stop, free_port, stack_env
 
 pytestmark = pytest.mark.integration
@@ -57,10 +58,7 @@ class CrashStack:
         self.workers.append(_start(command, self.env, self.logs / f"worker-{n}.log"))
 
     def start_api(self) -> None:
-        command = [
-            sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
-            "--worker-class", "gthread", "--threads", "4", "--graceful-timeout", "5", "service.wsgi:app",
-        ]  # fmt: skip
+        command = gunicorn_command("127.0.0.1", self.port, graceful_timeout=5)
         self.api = _start(command, self.env, self.logs / f"api-{time.monotonic_ns()}.log")
         wait_for(self.ready, f"the API to answer (logs in {self.logs})")
 
