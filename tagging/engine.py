@@ -39,11 +39,6 @@ def _noisy_or(strengths: list[float]) -> float:
     return 1.0 - remaining
 
 
-def _text_values(product: Mapping[str, Any]) -> list[str]:
-    values = [v for k in ("title", "category", "description") if isinstance(v := product.get(k), str)]
-    return values + [text for _, text in ingredient_fields(product.get("ingredients"))]
-
-
 def ingredient_fields(value: Any) -> list[tuple[str, str]]:
     """The ingredient field(s) of a product as (evidence field name, text): a string, or a list of strings."""
     if isinstance(value, str):
@@ -89,20 +84,21 @@ class Tagger:
 
     def score_all(self, product: Mapping[str, Any]) -> list[TagScore]:
         """Every tag with any evidence, including those below the threshold ("may" tags)."""
-        size = sum(len(v) for v in _text_values(product))
+        # Each field is read once: the size check and the matching share them.
+        prose = {
+            f: v for f in ("title", "category", "description") if isinstance(v := product.get(f), str) and v
+        }
+        inci = ingredient_fields(product.get("ingredients"))
+        size = sum(map(len, prose.values())) + sum(len(text) for _, text in inci)
         if size > self.max_text_chars:
             raise ProductTooLarge(
                 f"product text is {size:,} characters; the engine reads at most {self.max_text_chars:,}"
             )
-        texts = {
-            field: fold(value, strip_html=field == "description")
-            for field in ("title", "category", "description")
-            if isinstance(value := product.get(field), str) and value
-        }
+        texts = {field: fold(value, strip_html=field == "description") for field, value in prose.items()}
         signals = self.signals.read(texts, self.claims.negation)
         scored: dict[str, _Scored] = {}
         self._collect_claims(product, texts, scored)
-        self._collect_ingredients(product.get("ingredients"), signals, scored)
+        self._collect_ingredients(inci, signals, scored)
         return self._finish(scored, signals)
 
     def _collect_claims(
@@ -127,9 +123,10 @@ class Tagger:
                 if strength > entry.claims.get(key, (0.0, None))[0]:
                     entry.claims[key] = (strength, Evidence(field, original[start:end], start, end))
 
-    def _collect_ingredients(self, value: Any, signals: frozenset[str], scored: dict[str, _Scored]) -> None:
+    def _collect_ingredients(
+        self, fields: list[tuple[str, str]], signals: frozenset[str], scored: dict[str, _Scored]
+    ) -> None:
         headers: list[tuple[str, int, int, int]] = []
-        fields = ingredient_fields(value)
         parsed = parse_inci(fields, headers)
         part_signals: dict[int, frozenset[str]] = {}
         if headers:
