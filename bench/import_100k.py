@@ -256,7 +256,7 @@ def redis_breakdown(redis: Redis, count: int, sample: int = 500) -> dict[str, fl
     breakdown = {
         "product hash": sum(hashes) / len(keys),
         "  of which document": sum(len(f.get(b"doc", b"")) for f in fields) / len(keys),
-        "  of which tags JSON": sum(len(f.get(b"tags", b"")) for f in fields) / len(keys),
+        "  of which evidence": sum(len(f.get(b"evidence", b"")) for f in fields) / len(keys),
         "  of which all field values": sum(sum(map(len, f.values())) for f in fields) / len(keys),
     }
     for kind, size in sorted(kinds.items(), key=lambda item: -item[1]):
@@ -346,7 +346,7 @@ def main() -> int:
             f"  {per_product - text:,.0f} B beyond its own text, the {text:,.0f} B document (target ≤ 2,048)"
         )
         print(f"  {per_product - values:,.0f} B beyond all strings stored for it ({values:,.0f} B: document,")
-        print("  tags JSON with evidence, search words…)")
+        print("  compact evidence, search words…)")
         for name, value in breakdown.items():
             print(f"  {name:<28}{value:>8,.0f} B")
 

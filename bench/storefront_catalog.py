@@ -79,12 +79,7 @@ def _write(
     store: ProductStore, batch: list[tuple[dict[str, Any], list[dict[str, Any]]]], version: str
 ) -> int:
     store.upsert([doc for doc, _ in batch], lambda pipe, skus: None)
-    outcomes = [
-        TaggingOutcome(
-            doc["sku"], content_hash(doc), tags, brand=doc.get("brand", ""), category=doc.get("category", "")
-        )
-        for doc, tags in batch
-    ]
+    outcomes = [TaggingOutcome(doc["sku"], content_hash(doc), tags, doc=doc) for doc, tags in batch]
     return store.commit(outcomes, version)
 
 

@@ -10,7 +10,7 @@ from catalog.keys import Keys
 
 
 class TagIndex:
-    """Counts over the per-tag sorted sets that the write path keeps (catalog/lua/lib.lua)."""
+    """Counts over the per-tag bitmaps that the write path keeps (catalog/lua/lib.lua)."""
 
     def __init__(self, redis: Redis, tag_ids: Sequence[str], keys: Keys | None = None) -> None:
         self.redis = redis
@@ -21,5 +21,5 @@ class TagIndex:
         """Tagged products per tag, for the taxonomy endpoint."""
         pipe = self.redis.pipeline(transaction=False)
         for tag in self.tag_ids:
-            pipe.zcard(self.keys.tag(tag))
+            pipe.bitcount(self.keys.tag_bits(tag))
         return {tag: int(n) for tag, n in zip(self.tag_ids, pipe.execute(), strict=True)}

@@ -19,19 +19,9 @@ class Keys:
     def product(self, sku: str) -> str:
         return f"{self.prefix}:product:{sku}"
 
-    def tag(self, tag_id: str) -> str:
-        """Sorted set of SKUs carrying the tag, scored by dense product id (paging order)."""
-        return f"{self.prefix}:tag:{tag_id}"
-
-    def tag_score(self, tag_id: str) -> str:
-        """Sorted set of SKUs carrying the tag, scored by the tag's score (relevance, min_score)."""
-        return f"{self.prefix}:tagscore:{tag_id}"
-
-    def brand(self, folded: str) -> str:
-        return f"{self.prefix}:brand:{folded}"
-
-    def category(self, folded: str) -> str:
-        return f"{self.prefix}:category:{folded}"
+    def tag_bits(self, tag_id: str) -> str:
+        """Bitmap of the listed products carrying the tag, by dense product id (catalog/lua/lib.lua)."""
+        return f"{self.prefix}:bits:tag:{tag_id}"
 
     def corrections(self, sku: str) -> str:
         """Hash of a product's merchandiser corrections: tag id → JSON {state, note, at}."""

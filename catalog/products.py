@@ -12,6 +12,8 @@ from typing import Any
 from redis import Redis
 from redis.client import Pipeline
 
+from catalog.evidence import decode as decode_evidence
+from catalog.evidence import encode as encode_evidence
 from catalog.keys import Keys
 from catalog.scripts import script
 from catalog.search_text import search_fields
@@ -27,11 +29,14 @@ _FIELDS = (
     "hash",
     "status",
     "error",
-    "tags",
+    "tag_ids",
+    "tag_scores",
+    "evidence",
     "taxonomy_version",
     "tagged_at",
     "updated_at",
     "job_id",
+    "tags",  # the tags as JSON with their evidence, as stored before catalog/evidence.py: read, never written
 )
 PRODUCT_FIELDS = _FIELDS  # what StoredProduct.from_hash reads, in order (search.lua reads them too)
 
@@ -44,6 +49,21 @@ def content_hash(doc: Mapping[str, Any]) -> str:
 
 def _text(value: bytes | str | None) -> str | None:
     return value.decode() if isinstance(value, bytes) else value
+
+
+def _stored_tags(row: Mapping[str, str | None], doc: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The engine's tags, {id, score, evidence}, from their ids, scores and compact evidence."""
+    if row["tags"]:  # written by an older version; the next commit replaces it
+        return [
+            {"id": t["id"], "score": t["score"], "evidence": t["evidence"]} for t in json.loads(row["tags"])
+        ]
+    ids = row["tag_ids"].split(",") if row["tag_ids"] else []
+    scores = (row["tag_scores"] or "").split(",") if ids else []
+    evidence = decode_evidence(row["evidence"] or "", len(ids), doc)
+    return [
+        {"id": tag, "score": float(score), "evidence": items}
+        for tag, score, items in zip(ids, scores, evidence, strict=True)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,14 +92,15 @@ class StoredProduct:
         row = dict(zip(_FIELDS, (_text(v) for v in values), strict=True))
         if row["doc"] is None:
             return None
+        doc = json.loads(row["doc"])
         return cls(
             sku=row["sku"] or "",
             id=int(row["id"] or 0),
-            doc=json.loads(row["doc"]),
+            doc=doc,
             hash=row["hash"] or "",
             status=row["status"] or PENDING,
             error=row["error"],
-            tags=json.loads(row["tags"]) if row["tags"] else [],
+            tags=_stored_tags(row, doc),
             taxonomy_version=row["taxonomy_version"],
             tagged_at=float(row["tagged_at"]) if row["tagged_at"] else None,
             updated_at=float(row["updated_at"]) if row["updated_at"] else None,
@@ -115,30 +136,35 @@ def facet_key(value: Any) -> str:
 
 @dataclass(frozen=True, slots=True)
 class TaggingOutcome:
-    """What a worker computed for one product: tags (as API dicts) or the reason tagging failed."""
+    """What a worker computed for one product: tags (as API dicts) or the reason tagging failed.
+
+    doc is the content that was tagged: the index's brand, category, words and title key come from it."""
 
     sku: str
     hash: str
     tags: list[dict[str, Any]] | None = None
     error: str | None = None
-    brand: str = ""
-    category: str = ""
+    doc: Mapping[str, Any] = field(default_factory=dict)
 
     def script_args(self) -> list[str]:
+        """The 10 values commit_tags.lua reads per product."""
+        text = search_fields(self.doc)
+        listing = [
+            facet_key(self.doc.get("brand")),
+            facet_key(self.doc.get("category")),
+            text["search_words"],
+            text["title_key"],
+        ]
         if self.tags is None:
-            return [self.sku, self.hash, FAILED, self.error or "tagging failed", "", "", "", ""]
-        ids = ",".join(tag["id"] for tag in self.tags)
-        scores = ",".join(repr(float(tag["score"])) for tag in self.tags)
-        payload = json.dumps(self.tags, ensure_ascii=False)
+            return [self.sku, self.hash, FAILED, self.error or "tagging failed", "", "", *listing]
         return [
             self.sku,
             self.hash,
             TAGGED,
-            payload,
-            ids,
-            scores,
-            facet_key(self.brand),
-            facet_key(self.category),
+            encode_evidence([tag["evidence"] for tag in self.tags]),
+            ",".join(tag["id"] for tag in self.tags),
+            ",".join(repr(float(tag["score"])) for tag in self.tags),
+            *listing,
         ]
 
 
@@ -182,8 +208,6 @@ class ProductStore:
                     args=[sku, json.dumps(doc, ensure_ascii=False), content_hash(doc), now, job_id or ""],
                     client=pipe,
                 )
-                # Read by the search index when the product is (re)listed: words for q, key for sort=title.
-                pipe.hset(self.keys.product(sku), mapping=dict[Any, Any](search_fields(doc)))
             # Responses show content and status, so a changed product must change ETags at once.
             pipe.incr(self.keys.catalog_version)
             pipe.execute()

@@ -91,7 +91,7 @@ class World:
             tags = self._tags()
             category = self.rng.choice(CATEGORIES)
             outcomes.append(
-                TaggingOutcome(doc["sku"], content_hash(doc), tags, brand=doc["brand"], category=category)
+                TaggingOutcome(doc["sku"], content_hash(doc), tags, doc={**doc, "category": category})
             )
             stored = self.store.get(doc["sku"])
             assert stored is not None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from tagging import load_tagger
-from workers.liveness import LeasedWorker, Liveness, redis_is_up, wait_for_redis
+from workers.liveness import LeasedWorker, Liveness, wait_for_redis
 from workers.queueing import QueueSettings, tagging_queue
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,10 @@ def run_worker(redis_url: str, *, burst: bool = False, name: str | None = None) 
         except (RedisConnectionError, RedisTimeoutError) as exc:
             log.warning("worker stopped: Redis unreachable (%s)", exc)
             worked = False
-        if burst or worker._stop_requested or redis_is_up(redis):
+        if burst or worker._stop_requested:
             return bool(worked)
+        # RQ's loop ends by itself only on an error it does not handle, which here means Redis went away;
+        # Redis may be back already (a quick restart), so asking it now would not tell. Start over.
+        log.warning("worker loop ended without a stop request; starting again once Redis answers")
+        time.sleep(1)  # never a hot loop, whatever ended it
         wait_for_redis(redis)

@@ -45,17 +45,12 @@ def tag_outcomes(tagger: Tagger, products: Iterable[StoredProduct]) -> list[Tagg
     outcomes: list[TaggingOutcome] = []
     for product in products:
         try:
-            tags = tag_dicts(tagger, tagger.tag(product.doc))
+            tags = [score.to_dict() for score in tagger.tag(product.doc)]
         except Exception as exc:  # one poison product must not sink its chunk
             log.exception("tagging %s failed", product.sku)
             outcomes.append(
                 TaggingOutcome(product.sku, product.hash, error=f"{type(exc).__name__}: {exc}"[:500])
             )
             continue
-        doc = product.doc
-        outcomes.append(
-            TaggingOutcome(
-                product.sku, product.hash, tags, brand=doc.get("brand", ""), category=doc.get("category", "")
-            )
-        )
+        outcomes.append(TaggingOutcome(product.sku, product.hash, tags, doc=product.doc))
     return outcomes

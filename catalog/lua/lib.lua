@@ -30,48 +30,65 @@ local function tag_bits(prefix, tag, id, score)
   end
 end
 
--- The listed-products bitmap, and q and sort=title for a product: its folded title and brand words
--- (sets of dense ids, word:<w>, plus the vocabulary zset words) and its title sort key (zset by-title,
--- member "<folded title>\0<id, 12 digits>"). search_words and title_key are written at upsert.
-local function reindex_listing(prefix, sku)
-  local key = prefix .. ':product:' .. sku
-  local f = redis.call('HMGET', key, 'id', 'search_words', 'title_key', 'index_words', 'index_title')
-  if not f[1] then return end
-  for word in string.gmatch(f[4] or '', '%S+') do
-    redis.call('SREM', prefix .. ':word:' .. word, f[1])
-    if redis.call('EXISTS', prefix .. ':word:' .. word) == 0 then
-      redis.call('ZREM', prefix .. ':words', word)
-    end
-  end
-  if f[5] and f[5] ~= '' then redis.call('ZREM', prefix .. ':by-title', f[5]) end
-  local listed = redis.call('ZSCORE', prefix .. ':tagged', sku)
-  redis.call('SETBIT', prefix .. ':bits:tagged', f[1], listed and 1 or 0)
-  if not listed then
-    redis.call('HSET', key, 'index_words', '', 'index_title', '')
-    return
-  end
-  for word in string.gmatch(f[2] or '', '%S+') do
-    redis.call('SADD', prefix .. ':word:' .. word, f[1])
-    redis.call('ZADD', prefix .. ':words', 0, word)
-  end
-  local member = (f[3] or '') .. '\0' .. string.format('%012d', tonumber(f[1]))
-  redis.call('ZADD', prefix .. ':by-title', 0, member)
-  redis.call('HSET', key, 'index_words', f[2] or '', 'index_title', member)
+-- The title order's member for a product: its folded title, then its id (ties and uniqueness).
+local function title_member(title, id)
+  return (title or '') .. '\0' .. string.format('%012d', tonumber(id))
 end
 
--- Put a listed (tagged) product under its effective tags: engine tags, plus pinned, minus suppressed.
--- tag:<id> is scored by dense product id (paging order), tagscore:<id> by the tag's score (relevance).
+-- The listed-products bitmap (bits:tagged), and what q and sort=title find a listed product by: its
+-- folded title and brand words (sets of dense ids word:<w>, with the vocabulary zset words) and its
+-- title order (zset by-title). The product hash keeps one copy, the fields words and title_key, which
+-- are what the index holds while its bit in bits:tagged is set. words and title, when given, replace
+-- them (the content changed); without them the product is relisted or unlisted as it stands.
+local function reindex_listing(prefix, sku, words, title)
+  local key = prefix .. ':product:' .. sku
+  local f = redis.call('HMGET', key, 'id', 'words', 'title_key', 'index_words', 'index_title', 'search_words')
+  local id = f[1]
+  if not id then return end
+  local was = redis.call('GETBIT', prefix .. ':bits:tagged', id) == 1
+  local listed = redis.call('ZSCORE', prefix .. ':tagged', sku) ~= false
+  local old_words, old_title = f[2] or '', title_member(f[3], id)
+  if f[4] then -- a catalog indexed by an older version: its index entries were recorded apart
+    old_words, old_title = f[4], f[5] or ''
+    if not words then words, title = f[6] or f[4], f[3] or '' end
+    redis.call('HDEL', key, 'index_words', 'index_title', 'search_words')
+  end
+  local new_words, new_title = old_words, old_title
+  if words then
+    new_words, new_title = words, title_member(title, id)
+    redis.call('HSET', key, 'words', words, 'title_key', title)
+  end
+  redis.call('SETBIT', prefix .. ':bits:tagged', id, listed and 1 or 0)
+  if was and listed and new_words == old_words and new_title == old_title then return end
+  if was then
+    for word in string.gmatch(old_words, '%S+') do
+      redis.call('SREM', prefix .. ':word:' .. word, id)
+      if redis.call('EXISTS', prefix .. ':word:' .. word) == 0 then
+        redis.call('ZREM', prefix .. ':words', word)
+      end
+    end
+    redis.call('ZREM', prefix .. ':by-title', old_title)
+  end
+  if listed then
+    for word in string.gmatch(new_words, '%S+') do
+      local set = prefix .. ':word:' .. word
+      if redis.call('SADD', set, id) == 1 and redis.call('SCARD', set) == 1 then
+        redis.call('ZADD', prefix .. ':words', 0, word) -- a word new to the vocabulary
+      end
+    end
+    redis.call('ZADD', prefix .. ':by-title', 0, new_title)
+  end
+end
+
+-- Put a listed (tagged) product's bits under its effective tags: engine tags, plus pinned, minus
+-- suppressed; index_ids records which tags it is under, so that they can be cleared.
 local function reindex(prefix, sku)
   local key = prefix .. ':product:' .. sku
   local f = redis.call('HMGET', key, 'id', 'tag_ids', 'tag_scores', 'index_ids')
-  for _, tag in ipairs(csv(f[4])) do
-    redis.call('ZREM', prefix .. ':tag:' .. tag, sku)
-    redis.call('ZREM', prefix .. ':tagscore:' .. tag, sku)
-    if f[1] then tag_bits(prefix, tag, f[1], nil) end
-  end
-  if not f[1] or not redis.call('ZSCORE', prefix .. ':tagged', sku) then
-    if f[1] then redis.call('HSET', key, 'index_ids', '') end
-    reindex_listing(prefix, sku)
+  if not f[1] then return end
+  for _, tag in ipairs(csv(f[4])) do tag_bits(prefix, tag, f[1], nil) end
+  if not redis.call('ZSCORE', prefix .. ':tagged', sku) then
+    if f[4] and f[4] ~= '' then redis.call('HSET', key, 'index_ids', '') end
     return
   end
   local target, order = {}, {}
@@ -93,28 +110,22 @@ local function reindex(prefix, sku)
   local listed = {}
   for _, tag in ipairs(order) do
     if target[tag] then
-      redis.call('ZADD', prefix .. ':tag:' .. tag, f[1], sku)
-      redis.call('ZADD', prefix .. ':tagscore:' .. tag, target[tag], sku)
       tag_bits(prefix, tag, f[1], target[tag])
       listed[#listed + 1] = tag
     end
   end
   redis.call('HSET', key, 'index_ids', table.concat(listed, ','))
-  reindex_listing(prefix, sku)
 end
 
--- Brand and category filters: one sorted set per folded value, for listed products only.
+-- Brand and category filters: one bitmap per folded value, for listed products only.
 local function reindex_facets(prefix, sku, brand, category)
   local key = prefix .. ':product:' .. sku
-  local f = redis.call('HMGET', key, 'brand_key', 'category_key')
-  if f[1] and f[1] ~= '' then redis.call('ZREM', prefix .. ':brand:' .. f[1], sku) end
-  if f[2] and f[2] ~= '' then redis.call('ZREM', prefix .. ':category:' .. f[2], sku) end
-  local id = redis.call('HGET', key, 'id')
-  if id and f[1] and f[1] ~= '' then redis.call('SETBIT', prefix .. ':bits:brand:' .. f[1], id, 0) end
-  if id and f[2] and f[2] ~= '' then redis.call('SETBIT', prefix .. ':bits:category:' .. f[2], id, 0) end
-  if id and redis.call('ZSCORE', prefix .. ':tagged', sku) then
-    if brand ~= '' then redis.call('ZADD', prefix .. ':brand:' .. brand, id, sku) end
-    if category ~= '' then redis.call('ZADD', prefix .. ':category:' .. category, id, sku) end
+  local f = redis.call('HMGET', key, 'brand_key', 'category_key', 'id')
+  local id = f[3]
+  if not id then return end
+  if f[1] and f[1] ~= '' then redis.call('SETBIT', prefix .. ':bits:brand:' .. f[1], id, 0) end
+  if f[2] and f[2] ~= '' then redis.call('SETBIT', prefix .. ':bits:category:' .. f[2], id, 0) end
+  if redis.call('ZSCORE', prefix .. ':tagged', sku) then
     if brand ~= '' then redis.call('SETBIT', prefix .. ':bits:brand:' .. brand, id, 1) end
     if category ~= '' then redis.call('SETBIT', prefix .. ':bits:category:' .. category, id, 1) end
     redis.call('HSET', key, 'brand_key', brand, 'category_key', category)

@@ -1,19 +1,26 @@
--- Rebuild the index entries of a batch of stored products from what their hashes hold (the query
--- bitmaps, words and title order among them): for catalogs written before those existed.
--- ARGV: prefix, then per product 4 values: sku, the content hash its words were computed from, search
--- words, title key. Words are written only if the content is still that one (an upsert in between
--- wrote its own). Idempotent and atomic per call, so it may run while workers commit.
+-- Rebuild the index entries of a batch of stored products from what their hashes hold: for catalogs
+-- written by an older version (before the query bitmaps, or with tag sorted sets and tags as JSON).
+-- ARGV: prefix, then per product 5 values: sku, the content hash the rest was computed from, search
+-- words, title key, compact evidence (catalog/evidence.py). They are written only if the content is
+-- still that one (an upsert in between queued a job that writes its own). Idempotent and atomic per
+-- call, so it may run while workers commit.
 local prefix = ARGV[1]
 local done = 0
-for i = 2, #ARGV, 4 do
+for i = 2, #ARGV, 5 do
   local sku = ARGV[i]
   local key = prefix .. ':product:' .. sku
-  local f = redis.call('HMGET', key, 'id', 'brand_key', 'category_key', 'hash')
+  local f = redis.call('HMGET', key, 'id', 'brand_key', 'category_key', 'hash', 'tags')
   if f[1] then
+    local words, title
     if f[4] == ARGV[i + 1] then
-      redis.call('HSET', key, 'search_words', ARGV[i + 2], 'title_key', ARGV[i + 3])
+      words, title = ARGV[i + 2], ARGV[i + 3]
+      if f[5] then
+        redis.call('HSET', key, 'evidence', ARGV[i + 4])
+        redis.call('HDEL', key, 'tags')
+      end
     end
     reindex(prefix, sku)
+    reindex_listing(prefix, sku, words, title)
     reindex_facets(prefix, sku, f[2] or '', f[3] or '')
     done = done + 1
   end

@@ -168,8 +168,8 @@ local function title_page(s)
   local order = tmp()
   for _, id in ipairs(ids_up(s, 0, total, {})) do
     local sku = sku_of(id)
-    local member = sku and redis.call('HGET', P .. ':product:' .. sku, 'index_title')
-    if member and member ~= '' then redis.call('ZADD', order, 0, member) end
+    local title = sku and redis.call('HGET', P .. ':product:' .. sku, 'title_key')
+    if title then redis.call('ZADD', order, 0, title_member(title, id)) end
   end
   for _, member in ipairs(redis.call('ZRANGEBYLEX', order, start, '+', 'LIMIT', 0, need)) do
     page[#page + 1], members[#members + 1] = tonumber(member:sub(-12)), member
