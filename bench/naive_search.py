@@ -32,10 +32,11 @@ def load_tagged(redis: Redis, keys: Keys) -> list[tuple[int, str, dict[str, floa
         pipe = redis.pipeline(transaction=False)
         chunk = [s.decode() for s in skus[start : start + BATCH]]
         for sku in chunk:
-            pipe.hmget(keys.product(sku), ("id", "doc", "tags"))
-        for sku, (pid, doc, tags) in zip(chunk, pipe.execute(), strict=True):
+            pipe.hmget(keys.product(sku), ("id", "doc", "tag_ids", "tag_scores"))
+        for sku, (pid, doc, ids, scores) in zip(chunk, pipe.execute(), strict=True):
             json.loads(doc)  # a storefront answer shows the product: the baseline reads it too
-            out.append((int(pid), sku, {t["id"]: float(t["score"]) for t in json.loads(tags)}))
+            tags = ids.decode().split(",") if ids else []
+            out.append((int(pid), sku, dict(zip(tags, map(float, scores.decode().split(",")), strict=False))))
     return out
 
 
