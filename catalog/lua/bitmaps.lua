@@ -1,20 +1,28 @@
 -- Algebra on bitmaps over dense product ids, for search.lua (prepended to it). Results are scratch
--- keys named <scratch.prefix><n>, created here and dropped by drop_scratch() before the script ends.
+-- keys named <scratch.prefix><n>, numbered from 1 in every call and kept between calls: BITOP into an
+-- existing 12.5 KB key reuses its memory (2 µs) where a new key costs an allocation now and a free at
+-- the end (9 µs), and a relevance query makes a hundred of them. Their contents never matter between
+-- calls (a BITOP replaces its destination whatever it held); the keys accumulated into with SETBIT or
+-- ZADD are emptied first and dropped at the end. A few MB at most: one set of keys per catalog prefix.
 -- A bit-sliced integer ("slices") is a list of bitmaps, least significant first: member id's value is
 -- the sum of 2^(i-1) over the slices i holding its bit (O'Neil and Quass, bit-sliced indexes).
-local scratch = {prefix = nil, keys = {}}
+local scratch = {prefix = nil, used = 0, filled = {}}
 
 local function tmp()
-  local key = scratch.prefix .. (#scratch.keys + 1)
-  scratch.keys[#scratch.keys + 1] = key
+  scratch.used = scratch.used + 1
+  return scratch.prefix .. scratch.used
+end
+
+-- A scratch key to accumulate into: emptied now, dropped by drop_scratch().
+local function fresh()
+  local key = tmp()
+  redis.call('DEL', key)
+  scratch.filled[#scratch.filled + 1] = key
   return key
 end
 
 local function drop_scratch()
-  local keys = scratch.keys
-  for i = 1, #keys, 100 do
-    redis.call('DEL', unpack(keys, i, math.min(i + 99, #keys)))
-  end
+  if #scratch.filled > 0 then redis.call('DEL', unpack(scratch.filled)) end
 end
 
 local function empty()
@@ -92,14 +100,6 @@ local function add(a, b)
   return out
 end
 
-local function value_of(slices, id)
-  local value = 0
-  for i, slice in ipairs(slices) do
-    value = value + redis.call('GETBIT', slice, id) * 2 ^ (i - 1)
-  end
-  return value
-end
-
 -- Within set: {value < r, value == r}.
 local function split_at(set, slices, r)
   if r >= 2 ^ #slices then return set, empty() end
@@ -142,20 +142,62 @@ local function is_set(byte, b)
   return math.floor(byte / 2 ^ (7 - b)) % 2 == 1
 end
 
-local function ids_up(s, from, want, out)
-  local i = math.floor(from / 8) + 1
-  while i and i <= #s and #out < want do
+-- The sliced values of ids: one BITFIELD per slice reads every id's bit (rather than one GETBIT per
+-- id and slice, or a GET of the whole 12.5 KB slice).
+local function values_of(slices, ids)
+  local out = {}
+  for j = 1, #ids do out[j] = 0 end
+  if #ids == 0 then return out end
+  for i, slice in ipairs(slices) do
+    local call = {'BITFIELD', slice}
+    for _, id in ipairs(ids) do
+      call[#call + 1], call[#call + 2], call[#call + 3] = 'GET', 'u1', id
+    end
+    for j, bit in ipairs(redis.call(unpack(call))) do
+      out[j] = out[j] + bit * 2 ^ (i - 1)
+    end
+  end
+  return out
+end
+
+-- The first byte at or after byte i (1-based) of bitmap key (its value s) with a set bit, or nil.
+-- A neighbour is looked at directly; a run of zero bytes is skipped by BITPOS, in C a word at a
+-- time (a Lua pattern would step through it byte by byte: 120 µs over an empty 12.5 KB).
+local function next_set_byte(key, s, i)
+  if i > #s then return nil end
+  if s:byte(i) ~= 0 then return i end
+  local bit = redis.call('BITPOS', key, 1, i - 1)
+  if bit < 0 then return nil end
+  return math.floor(bit / 8) + 1
+end
+
+-- Ids of key's members from `from` upwards, appended to out until it holds want.
+local function ids_up(key, from, want, out)
+  local s = bitmap(key)
+  local i = next_set_byte(key, s, math.floor(from / 8) + 1)
+  while i and #out < want do
     local byte = s:byte(i)
     for b = 0, 7 do
       local id = (i - 1) * 8 + b
       if id >= from and is_set(byte, b) and #out < want then out[#out + 1] = id end
     end
-    i = s:find('[^%z]', i + 1) -- skip zero bytes in C, not in Lua
+    i = next_set_byte(key, s, i + 1)
   end
   return out
 end
 
-local function ids_down(s, from, want, out)
+-- Ids of key's members from `from` downwards, appended to out until it holds want. A sparse bitmap
+-- is read upwards (BITPOS skips its gaps) and reversed; a dense one walked down its bytes.
+local function ids_down(key, from, want, out)
+  if count(key) <= 4 * want then
+    local all = ids_up(key, 0, math.huge, {})
+    for j = #all, 1, -1 do
+      if #out >= want then break end
+      if all[j] <= from then out[#out + 1] = all[j] end
+    end
+    return out
+  end
+  local s = bitmap(key)
   local reversed = s:reverse() -- byte i of s is byte #s - i + 1 of reversed
   local i = math.min(math.floor(from / 8) + 1, #s)
   while i >= 1 and #out < want do

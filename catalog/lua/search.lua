@@ -1,6 +1,6 @@
 -- Storefront search on the query bitmaps (lib.lua keeps them; bitmaps.lua, prepended, works on them):
 -- filters, disjunctive facet counts and one page, in one atomic call, so that counts, page and
--- catalog version agree. Scratch bitmaps are created and dropped within this call, and replication
+-- catalog version agree. Scratch bitmaps are reused from call to call (bitmaps.lua), and replication
 -- of this script's effects is switched off: queries never reach the AOF or replicas.
 -- ARGV[1]: the query as JSON (catalog/search.py). Returns
 --   {catalog version, total, facet counts, page ids, page skus, product rows, corrections, next}
@@ -44,11 +44,11 @@ local function text_match()
                          'LIMIT', 0, MAX_EXPANSIONS)
     end
     if #words == 0 then return empty() end
-    local set = tmp()
+    local set = fresh()
     redis.call('SUNIONSTORE', set, unpack(map(words, function(w) return P .. ':word:' .. w end)))
     sets[#sets + 1] = set
   end
-  local bits = tmp()
+  local bits = fresh()
   for _, id in ipairs(redis.call('SINTER', unpack(sets))) do
     redis.call('SETBIT', bits, id, 1)
   end
@@ -113,7 +113,7 @@ local function relevance_page()
   local rest = result
   if q.cursor.r then
     local below, at = split_at(result, sum, q.cursor.r)
-    for _, id in ipairs(ids_down(bitmap(at), q.cursor.id - 1, need, {})) do
+    for _, id in ipairs(ids_down(at, q.cursor.id - 1, need, {})) do
       page[#page + 1], values[#values + 1] = id, q.cursor.r
     end
     rest = below
@@ -121,9 +121,8 @@ local function relevance_page()
   if #page >= need then return end
   local above, at, value = top(rest, sum, need - #page)
   local ranked = {}
-  for _, id in ipairs(ids_up(bitmap(above), 0, need, {})) do
-    ranked[#ranked + 1] = {id, value_of(sum, id)}
-  end
+  local ids = ids_up(above, 0, need, {})
+  for i, value in ipairs(values_of(sum, ids)) do ranked[i] = {ids[i], value} end
   table.sort(ranked, function(a, b)
     if a[2] ~= b[2] then return a[2] > b[2] end
     return a[1] > b[1]
@@ -131,7 +130,7 @@ local function relevance_page()
   for _, item in ipairs(ranked) do
     page[#page + 1], values[#values + 1] = item[1], item[2]
   end
-  for _, id in ipairs(ids_down(bitmap(at), math.huge, need - #page, {})) do
+  for _, id in ipairs(ids_down(at, math.huge, need - #page, {})) do
     page[#page + 1], values[#values + 1] = id, value
   end
 end
@@ -143,7 +142,8 @@ end
 -- Title order: walk the by-title index and keep result members while the result is dense enough;
 -- otherwise collect the few results' title keys and order them in a scratch zset (byte order, as
 -- ZRANGEBYLEX: Lua's own string comparison follows the server's locale).
-local function title_page(s)
+local function title_page(key)
+  local s = bitmap(key)
   local index = P .. ':by-title'
   local start = q.cursor.k and ('(' .. q.cursor.k) or '-'
   local listed = redis.call('ZCARD', index)
@@ -165,8 +165,8 @@ local function title_page(s)
     end
     return
   end
-  local order = tmp()
-  for _, id in ipairs(ids_up(s, 0, total, {})) do
+  local order = fresh()
+  for _, id in ipairs(ids_up(key, 0, total, {})) do
     local sku = sku_of(id)
     local title = sku and redis.call('HGET', P .. ':product:' .. sku, 'title_key')
     if title then redis.call('ZADD', order, 0, title_member(title, id)) end
@@ -179,11 +179,11 @@ end
 if q.sort == 'relevance' then
   relevance_page()
 elseif q.sort == 'title' then
-  title_page(bitmap(result))
+  title_page(result)
 elseif q.sort == 'newest' then
-  ids_down(bitmap(result), (q.cursor.before or math.huge) - 1, need, page)
+  ids_down(result, (q.cursor.before or math.huge) - 1, need, page)
 else
-  ids_up(bitmap(result), (q.cursor.after or 0) + 1, need, page)
+  ids_up(result, (q.cursor.after or 0) + 1, need, page)
 end
 
 local nxt = {}

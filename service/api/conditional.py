@@ -70,10 +70,11 @@ def cached_page(view: View) -> View:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         s = services()
         query = urlencode(sorted(request.args.items(multi=True)))
-        etag = entity_tag(s.search.version())
-        packed = s.pages.get((etag, query))
-        if packed is not None:
-            return _not_modified(etag) or _packed_answer(packed, etag, "hit")
+        if s.pages.max_bytes:  # with the cache off, the answer's own version names it (below)
+            etag = entity_tag(s.search.version())
+            packed = s.pages.get((etag, query))
+            if packed is not None:
+                return _not_modified(etag) or _packed_answer(packed, etag, "hit")
         response = view(*args, **kwargs)
         if not isinstance(response, Response) or response.status_code != 200:
             return response

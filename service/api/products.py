@@ -22,14 +22,15 @@ from service.intake import accept_products
 
 blp = Blueprint("products", __name__, url_prefix="/v1/products", description="Products and their tags.")
 _PRODUCT_OUT = ProductOutSchema()
+_QUERY = ProductQuerySchema()
 
 
 @blp.route("")
 class Products(MethodView):
     @cached_page
     # unknown=RAISE: webargs ignores unknown query parameters by default, and a misspelt filter must not
-    # silently show every product.
-    @blp.arguments(ProductQuerySchema, location="query", unknown=RAISE)
+    # silently show every product. An instance, not the class: webargs would build one per request.
+    @blp.arguments(_QUERY, location="query", unknown=RAISE)
     @blp.response(200, ProductPageSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """Storefront search: OR within a facet group, AND across groups and with `tag`/`exclude`, `brand`,
