@@ -25,6 +25,12 @@ class ClaimTerm:
     level: str
     strength: float
     fields: frozenset[str]
+    weak_on: frozenset[str] = frozenset()  # signals on which the term is only "may" evidence
+    weak_strength: float = 0.0
+
+    def strength_on(self, signals: frozenset[str]) -> float:
+        """The term's strength on a product showing signals: weak where weak_on says so."""
+        return self.weak_strength if self.weak_on and not self.weak_on.isdisjoint(signals) else self.strength
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +78,16 @@ class ClaimLexicon:
     """Finds claims for every tag in a product's fields, in one automaton pass per field."""
 
     def __init__(
-        self, matcher: PhraseMatcher[ClaimTerm], negation: Negation, field_weights: dict[str, float]
+        self,
+        matcher: PhraseMatcher[ClaimTerm],
+        negation: Negation,
+        field_weights: dict[str, float],
+        weak_on_signals: frozenset[str] = frozenset(),
     ):
         self._matcher = matcher
         self.negation = negation
         self.field_weights = field_weights
+        self.weak_on_signals = weak_on_signals  # every signal a term's weak_on names (checked by the engine)
 
     def find(self, field: str, folded: FoldedText) -> Iterator[ClaimHit]:
         text = folded.text
@@ -141,6 +152,11 @@ class ClaimLexicon:
                 fields = frozenset(string_list(entry.get("fields", list(FIELDS)), f"{e_where}.fields"))
                 if not fields <= all_fields:
                     raise TaxonomyError(f"{e_where}.fields: unknown field(s) {sorted(fields - all_fields)}")
-                claim = ClaimTerm(tag, level, levels.get(level, 0.0), fields)
+                weak_on = frozenset(string_list(entry.get("weak_on", []), f"{e_where}.weak_on"))
+                if weak_on and "weak" not in levels:
+                    raise TaxonomyError(f"{e_where}.weak_on: needs a `weak` level in levels")
+                strength, weak = levels.get(level, 0.0), levels.get("weak", 0.0)
+                claim = ClaimTerm(tag, level, strength, fields, weak_on, weak)
                 phrases.extend((term, claim) for term in string_list(entry.get("terms"), f"{e_where}.terms"))
-        return cls(PhraseMatcher(phrases), negation, weights)
+        named = frozenset(signal for _, term in phrases for signal in term.weak_on)
+        return cls(PhraseMatcher(phrases), negation, weights, named)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tagging.claims import NEGATABLE, VETO, ClaimLexicon
-from tagging.errors import ProductTooLarge
+from tagging.errors import ProductTooLarge, TaxonomyError
 from tagging.folding import FoldedText, fold
 from tagging.inci import parse_inci
 from tagging.ingredients import PRESERVATIVE, IngredientBase
@@ -73,6 +73,9 @@ class Tagger:
         self._groups = {tag.id: tag.group for group in taxonomy.groups for tag in group.tags}
         self.max_text_chars = int(os.environ.get("NEUROTAG_MAX_TEXT_CHARS", "1000000"))
         self._earning = frozenset(role for role, rules in roles.rules.items() if rules)
+        unknown = claims.weak_on_signals - signals.names
+        if unknown:
+            raise TaxonomyError(f"claims.yaml: weak_on names unknown signal(s) {sorted(unknown)}")
 
     @property
     def version(self) -> str:
@@ -97,12 +100,16 @@ class Tagger:
         texts = {field: fold(value, strip_html=field == "description") for field, value in prose.items()}
         signals = self.signals.read(texts, self.claims.negation)
         scored: dict[str, _Scored] = {}
-        self._collect_claims(product, texts, scored)
+        self._collect_claims(product, texts, signals, scored)
         self._collect_ingredients(inci, signals, scored)
         return self._finish(scored, signals)
 
     def _collect_claims(
-        self, product: Mapping[str, Any], texts: dict[str, FoldedText], scored: dict[str, _Scored]
+        self,
+        product: Mapping[str, Any],
+        texts: dict[str, FoldedText],
+        signals: frozenset[str],
+        scored: dict[str, _Scored],
     ) -> None:
         for field, folded in texts.items():
             weight = self.claims.field_weights.get(field, 1.0)
@@ -119,7 +126,7 @@ class Tagger:
                     continue
                 start, end = folded.original_span(hit.start, hit.end)
                 key = folded.text[hit.start : hit.end]
-                strength = hit.term.strength * weight
+                strength = hit.term.strength_on(signals) * weight
                 if strength > entry.claims.get(key, (0.0, None))[0]:
                     entry.claims[key] = (strength, Evidence(field, original[start:end], start, end))
 

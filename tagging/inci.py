@@ -13,6 +13,7 @@ _HEADER = re.compile(r"^\s*[-–•*]?\s*([^:()\[\]]{2,60}):\s*")
 _PLUS_MINUS = r"(?:\[\s*\+\s*/\s*-\s*\]|\(\s*\+\s*/\s*-\s*\)|\+\s*/\s*-)"
 _MAY_CONTAIN = re.compile(rf"(?:may\s+contain|{_PLUS_MINUS})(?:\s*{_PLUS_MINUS})?\s*:?\s*", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[,;•·|\n]")
+_WORD = re.compile(r"[^\W\d_]{2}")  # a header label names something: two letters in a row at least
 _DOSE = re.compile(r"\d\s*%")
 _FOOTNOTE_MARKS = ("*", "†", "‡", "¹", "²")
 _NOISE = re.compile(r"\d+(?:[.,]\d+)?\s*%|[*†‡¹²³⁴]+|^\s*(?:and|&)\s+|\(\s*\)", re.IGNORECASE)
@@ -77,6 +78,8 @@ def _analyse(raw: str) -> _Piece:
     header_label = None
     header_end = 0
     header = _HEADER.match(raw)
+    if header and not _WORD.search(header.group(1)):
+        header = None  # "+ : Ci 77891" after "May Contain (Peut Contenir," is no kit part's name
     if header:
         header_label = header.group(1).lower()
         header_end = header.end(1)
@@ -88,7 +91,7 @@ def _analyse(raw: str) -> _Piece:
     if tail:
         offset += tail.end()
         rest = raw[offset:]
-    cleaned = _NOISE.sub(" ", rest).strip(" .:-–\t\r[]")
+    cleaned = _NOISE.sub(" ", rest).strip(" .:-–\t\r[]+")  # "Extract+", "Oil++": organic markers
     if not cleaned or len(cleaned.split()) > _MAX_WORDS or cleaned.startswith(("please", "Please")):
         return _Piece(header_label, bool(tail), True, 0, 0, (), header_end=header_end)
     lead = len(rest) - len(rest.lstrip(" \t\r-–•*"))

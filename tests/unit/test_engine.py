@@ -122,3 +122,36 @@ def test_a_poison_product_is_refused_with_a_reason(tagger: Tagger) -> None:
 
     with pytest.raises(ProductTooLarge, match="5,000,004 characters; the engine reads at most"):
         tagger.tag({"title": "Huge", "description": "x" * 5_000_000})
+
+
+def test_a_scent_named_on_colour_makeup_is_a_shade(tagger: Tagger) -> None:
+    assert "neuroscent" not in tag_ids(tagger, title="Rose Eyeshadow Palette", category="Makeup / Eye")
+    assert "neuroscent" in tag_ids(tagger, title="Rose Face Mist", category="Skincare / Mists")
+    assert "sensory-touch" in tag_ids(tagger, title="Aqua Jelly Cleanser")
+    assert "sensory-touch" not in tag_ids(tagger, title="Lip Jelly Tint", category="Makeup / Lip / Lip Stain")
+
+
+def test_an_applicator_with_a_formula_is_not_a_tool(tagger: Tagger) -> None:
+    """Tools carry no formula; a roll-on with an ingredient list is judged by its ingredients."""
+    inci = "Water, Glycerin, Butylene Glycol, Caffeine, Carbomer, Phenoxyethanol"
+    assert "hydration" in tag_ids(tagger, title="Detox Eye Roller", category="Eye cream", ingredients=inci)
+
+
+def test_home_scents_and_perfume_bases(tagger: Tagger) -> None:
+    assert "neuroscent" in tag_ids(
+        tagger, title="State of Pine Candle", category="Fragrance / Candles & Home Scents"
+    )
+    perfume = (
+        "Alcohol Denat., Fragrance, Water, Glycerin, Aloe Barbadensis Leaf Juice, Phenoxyethanol, Limonene"
+    )
+    tags = tag_ids(tagger, title="Warm Cotton", category="Fragrance / Women / Perfume", ingredients=perfume)
+    assert not tags & {"hydration", "soothing"}  # glycerin and aloe are the juice's base
+    lotion = "Water, Glycerin, Aloe Barbadensis Leaf Juice, Cetearyl Alcohol, Fragrance, Phenoxyethanol"
+    body = {"title": "Warm Cotton Body Lotion", "category": "Fragrance / Women / Body Lotion"}
+    assert "hydration" in tag_ids(tagger, **body, ingredients=lotion)
+
+
+def test_wash_off_clay_masks_are_rinse_off(tagger: Tagger) -> None:
+    inci = "Water, Kaolin, Glycerin, Bentonite, Zinc PCA, Xanthan Gum, Phenoxyethanol"
+    assert "hydration" not in tag_ids(tagger, title="Purifying Clay Mask", ingredients=inci)
+    assert "hydration" in tag_ids(tagger, title="Overnight Hydrating Mask", ingredients=inci)

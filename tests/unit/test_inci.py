@@ -82,3 +82,13 @@ def test_locant_commas_do_not_split() -> None:
         "2-Oleamido-1,3-Octadecanediol",
         "Glycerin",
     ]
+
+
+def test_a_bilingual_may_contain_tail_is_not_a_kit_header() -> None:
+    """ "May Contain (Peut Contenir, + : CI 77891, …": the "+ :" is no kit part's name, so the pigments after
+    it stay in the colourant tail (a palette's titanium dioxide is no sunscreen)."""
+    text = "Mica, Nylon-12, Phenoxyethanol. May Contain (Peut Contenir, + : Ci 77891, Titanium Dioxide, Talc"
+    parsed = parse_inci([("ingredients", text)])
+    tio2 = next(i for i in parsed if i.text == "Titanium Dioxide")
+    assert tio2.colourant and tio2.component == 0
+    assert [i.text for i in parsed[:3]] == ["Mica", "Nylon-12", "Phenoxyethanol"]

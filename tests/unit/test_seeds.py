@@ -45,6 +45,7 @@ def test_version_changes_when_a_seed_changes(seeds_copy: Path) -> None:
         ),
         ("taxonomy.yaml", "threshold: 0.5", "threshold: 5", "threshold must be in (0, 1]"),
         ("ingredients.yaml", "roles: [humectant]", "roles: [humectnt]", "unknown role(s) ['humectnt']"),
+        ("claims.yaml", "weak_on: [colour]", "weak_on: [color]", "weak_on names unknown signal(s) ['color']"),
     ],
 )
 def test_bad_seed_is_a_clear_error(seeds_copy: Path, name: str, old: str, new: str, message: str) -> None:
