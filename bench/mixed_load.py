@@ -119,12 +119,15 @@ def phase(port: int, mix: list[tuple[str, str, bytes]], concurrency: int, second
 
 
 def rss_mb(processes: list[subprocess.Popen[bytes]]) -> dict[str, float]:
-    """Resident memory of each started process with its children (gunicorn's workers, a worker's horse)."""
+    """Resident memory of each long-lived process: gunicorn's master with its workers, and each tagging
+    worker alone — its job processes are forked per job and exit with it, so counting one that happens
+    to be running would double the pages it shares with its parent and read as growth."""
     out = {}
     for number, process in enumerate(processes):
         parent = psutil.Process(process.pid)
-        family = [parent, *parent.children(recursive=True)]
-        role = "gunicorn (master + workers)" if "gunicorn" in str(process.args) else "tagging worker"
+        gunicorn = "gunicorn" in str(process.args)
+        family = [parent, *parent.children(recursive=True)] if gunicorn else [parent]
+        role = "gunicorn (master + workers)" if gunicorn else "tagging worker"
         out[f"{number}: {role}"] = sum(p.memory_info().rss for p in family if p.is_running()) / 2**20
     return out
 
