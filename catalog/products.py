@@ -58,11 +58,12 @@ def _stored_tags(row: Mapping[str, str | None], doc: Mapping[str, Any]) -> list[
             {"id": t["id"], "score": t["score"], "evidence": t["evidence"]} for t in json.loads(row["tags"])
         ]
     ids = row["tag_ids"].split(",") if row["tag_ids"] else []
-    scores = (row["tag_scores"] or "").split(",") if ids else []
+    scores = [float(s) for s in row["tag_scores"].split(",")] if ids and row["tag_scores"] else []
+    scores += [0.0] * (len(ids) - len(scores))  # never short since format 2, but always readable
     evidence = decode_evidence(row["evidence"] or "", len(ids), doc)
     return [
-        {"id": tag, "score": float(score), "evidence": items}
-        for tag, score, items in zip(ids, scores, evidence, strict=True)
+        {"id": tag, "score": score, "evidence": items}
+        for tag, score, items in zip(ids, scores, evidence, strict=False)
     ]
 
 

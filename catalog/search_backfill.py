@@ -41,7 +41,10 @@ def backfill(store: ProductStore, batch: int = 500) -> int:
                     if product.status == PENDING
                     else encode_evidence([t["evidence"] for t in product.tags])
                 )
-                args += [product.sku, product.hash, fields["search_words"], fields["title_key"], evidence]
+                ids = ",".join(t["id"] for t in product.tags)
+                scores = ",".join(repr(float(t["score"])) for t in product.tags)
+                args += [product.sku, product.hash, fields["search_words"], fields["title_key"]]
+                args += [evidence, ids, scores]
         if len(args) > 1:
             done += int(reindex(args=args))
     store.redis.set(store.keys.search_index, FORMAT)

@@ -80,6 +80,8 @@ def test_backfill_brings_a_format_1_catalog_to_the_current_format() -> None:
         )
         redis.hset(key, mapping=legacy)
         redis.hdel(key, "words", "evidence")
+        if pid % 3 == 0:  # older still: tags as JSON only, no tag_scores beside them
+            redis.hdel(key, "tag_scores")
         for tag in f.get("index_ids", "").split(",") if f.get("index_ids") else []:
             redis.zadd(f"old:tag:{tag}", {sku: pid})
             redis.zadd(f"old:tagscore:{tag}", {sku: 1.0})
