@@ -38,7 +38,9 @@ def run_worker(redis_url: str, *, burst: bool = False, name: str | None = None) 
         except (RedisConnectionError, RedisTimeoutError) as exc:
             log.warning("worker stopped: Redis unreachable (%s)", exc)
             worked = False
-        if burst or worker._stop_requested:
+        # A stop request (SIGTERM, SIGINT, `rq shutdown`) to an idle worker ends RQ's loop with only the
+        # shutdown date set; a busy one sets _stop_requested. Either way, stop.
+        if burst or worker._stop_requested or worker._shutdown_requested_date is not None:
             return bool(worked)
         # RQ's loop ends by itself only on an error it does not handle, which here means Redis went away;
         # Redis may be back already (a quick restart), so asking it now would not tell. Start over.

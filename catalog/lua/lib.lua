@@ -48,8 +48,8 @@ local function reindex_listing(prefix, sku, words, title)
   local was = redis.call('GETBIT', prefix .. ':bits:tagged', id) == 1
   local listed = redis.call('ZSCORE', prefix .. ':tagged', sku) ~= false
   local old_words, old_title = f[2] or '', title_member(f[3], id)
-  if f[4] then -- a catalog indexed by an older version: its index entries were recorded apart
-    old_words, old_title = f[4], f[5] or ''
+  if f[4] or f[6] then -- written by an older version: its index entries were recorded apart
+    if f[4] then old_words, old_title = f[4], f[5] or '' end
     if not words then words, title = f[6] or f[4], f[3] or '' end
     redis.call('HDEL', key, 'index_words', 'index_title', 'search_words')
   end

@@ -8,6 +8,7 @@ if not id then
   id = redis.call('INCR', KEYS[2])
 elseif f[2] ~= ARGV[3] then
   redis.call('HSET', KEYS[1], 'evidence', '')
+  redis.call('HDEL', KEYS[1], 'tags') -- an older version's tags JSON, words included
 end
 redis.call('HSET', KEYS[1], 'id', id, 'sku', ARGV[1], 'doc', ARGV[2], 'hash', ARGV[3],
            'status', 'pending', 'updated_at', ARGV[4], 'job_id', ARGV[5])

@@ -73,11 +73,8 @@ def test_backfill_brings_a_format_1_catalog_to_the_current_format() -> None:
         ]
         member = f"{f['title_key']}\0{pid:012d}"
         legacy = {"tags": json.dumps(tags), "search_words": f["words"]}
-        legacy |= (
-            {"index_words": f["words"], "index_title": member}
-            if listed
-            else {"index_words": "", "index_title": ""}
-        )
+        if listed:  # format 1 recorded a listed product's index entries; one never listed had none
+            legacy |= {"index_words": f["words"], "index_title": member}
         redis.hset(key, mapping=legacy)
         redis.hdel(key, "words", "evidence")
         if pid % 3 == 0:  # older still: tags as JSON only, no tag_scores beside them
@@ -103,3 +100,22 @@ def test_backfill_brings_a_format_1_catalog_to_the_current_format() -> None:
     for product in tagged:  # the evidence's words come back, cut from the product's own title
         want = [{"field": "title", "text": titles[product.sku][:4], "start": 0, "end": 4}]
         assert all(tag["evidence"] == want for tag in product.tags), product.sku
+
+
+def test_an_edit_before_the_backfill_drops_the_older_versions_evidence() -> None:
+    """Format 1 kept the evidence's words in its tags JSON: new content must not show them."""
+    redis = fakeredis.FakeRedis()
+    world = World(redis, "edit", seed=8)
+    world.build(20)
+    sku = next(s for s, listed in world.listed.items() if listed.scores)
+    old = world.store.get(sku)
+    assert old is not None
+    words = [{"field": "title", "text": old.doc["title"][:4], "start": 0, "end": 4}]
+    legacy = [{"id": t["id"], "score": t["score"], "evidence": words} for t in old.tags]
+    redis.hset(f"edit:product:{sku}", "tags", json.dumps(legacy))
+    assert world.store.get(sku).tags[0]["evidence"] == words  # type: ignore[union-attr]
+    world.store.upsert([{**old.doc, "title": "Something Else Entirely"}], lambda pipe, skus: None)
+    edited = world.store.get(sku)
+    assert edited is not None and edited.status == "pending"
+    assert [t["id"] for t in edited.tags] == [t["id"] for t in old.tags]
+    assert all(t["evidence"] == [] for t in edited.tags)
