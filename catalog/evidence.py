@@ -32,10 +32,9 @@ def decode(stored: str, tag_count: int, doc: Mapping[str, Any]) -> list[list[dic
         tokens = part.split()
         items = []
         for i in range(0, len(tokens) - 2, 3):
-            field, start, end = _long(tokens[i]), int(tokens[i + 1]), int(tokens[i + 2])
-            items.append(
-                {"field": field, "text": _text_at(doc, field)[start:end], "start": start, "end": end}
-            )
+            field, text = _field_and_text(tokens[i], doc)
+            start, end = int(tokens[i + 1]), int(tokens[i + 2])
+            items.append({"field": field, "text": text[start:end], "start": start, "end": end})
         out.append(items)
     return out
 
@@ -49,20 +48,14 @@ def _short(field: str) -> str:
     return code if index is None else f"{code}[{index}]"
 
 
-def _long(token: str) -> str:
+def _field_and_text(token: str, doc: Mapping[str, Any]) -> tuple[str, str]:
+    """The field path a stored token names ("i[2]" → "ingredients[2]") and that field's text in doc."""
     match = _PATH.fullmatch(token)
-    name, index = match.groups() if match else (token, None)
-    name = _NAMES.get(name, name)
-    return name if index is None else f"{name}[{index}]"
-
-
-def _text_at(doc: Mapping[str, Any], field: str) -> str:
-    """The text a field path names: "title", or "ingredients[2]" (an item of a list field)."""
-    match = _PATH.fullmatch(field)
     if match is None:
-        return ""
-    name, index = match.groups()
+        return token, ""
+    code, index = match.groups()
+    name = _NAMES.get(code, code)
     value = doc.get(name)
     if index is not None and isinstance(value, list):
         value = value[int(index)] if int(index) < len(value) else None
-    return value if isinstance(value, str) else ""
+    return (name if index is None else f"{name}[{index}]"), value if isinstance(value, str) else ""

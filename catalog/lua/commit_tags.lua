@@ -27,9 +27,7 @@ for i = 4, #ARGV, 10 do
       redis.call('ZADD', prefix .. ':failed', current[2], sku)
     end
     redis.call('ZREM', prefix .. ':pending', sku)
-    reindex(prefix, sku)
-    reindex_listing(prefix, sku, ARGV[i + 8], ARGV[i + 9])
-    reindex_facets(prefix, sku, ARGV[i + 6], ARGV[i + 7])
+    reindex_product(prefix, sku, ARGV[i + 8], ARGV[i + 9], ARGV[i + 6], ARGV[i + 7])
     written = written + 1
   end
 end

@@ -9,6 +9,6 @@ if correction == '' then
 else
   redis.call('HSET', prefix .. ':corrections:' .. sku, tag, correction)
 end
-reindex(prefix, sku)
+reindex(prefix, sku, is_listed(prefix, sku)) -- tags only: listing and facets do not change
 redis.call('INCR', prefix .. ':catalog-version')
 return 1

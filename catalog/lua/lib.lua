@@ -40,13 +40,12 @@ end
 -- title order (zset by-title). The product hash keeps one copy, the fields words and title_key, which
 -- are what the index holds while its bit in bits:tagged is set. words and title, when given, replace
 -- them (the content changed); without them the product is relisted or unlisted as it stands.
-local function reindex_listing(prefix, sku, words, title)
+local function reindex_listing(prefix, sku, listed, words, title)
   local key = prefix .. ':product:' .. sku
   local f = redis.call('HMGET', key, 'id', 'words', 'title_key', 'index_words', 'index_title', 'search_words')
   local id = f[1]
   if not id then return end
   local was = redis.call('GETBIT', prefix .. ':bits:tagged', id) == 1
-  local listed = redis.call('ZSCORE', prefix .. ':tagged', sku) ~= false
   local old_words, old_title = f[2] or '', title_member(f[3], id)
   if f[4] or f[6] then -- written by an older version: its index entries were recorded apart
     if f[4] then old_words, old_title = f[4], f[5] or '' end
@@ -82,12 +81,12 @@ end
 
 -- Put a listed (tagged) product's bits under its effective tags: engine tags, plus pinned, minus
 -- suppressed; index_ids records which tags it is under, so that they can be cleared.
-local function reindex(prefix, sku)
+local function reindex(prefix, sku, listed)
   local key = prefix .. ':product:' .. sku
   local f = redis.call('HMGET', key, 'id', 'tag_ids', 'tag_scores', 'index_ids')
   if not f[1] then return end
   for _, tag in ipairs(csv(f[4])) do tag_bits(prefix, tag, f[1], nil) end
-  if not redis.call('ZSCORE', prefix .. ':tagged', sku) then
+  if not listed then
     if f[4] and f[4] ~= '' then redis.call('HSET', key, 'index_ids', '') end
     return
   end
@@ -107,31 +106,46 @@ local function reindex(prefix, sku)
       target[tag] = nil
     end
   end
-  local listed = {}
+  local under = {}
   for _, tag in ipairs(order) do
     if target[tag] then
       tag_bits(prefix, tag, f[1], target[tag])
-      listed[#listed + 1] = tag
+      under[#under + 1] = tag
     end
   end
-  redis.call('HSET', key, 'index_ids', table.concat(listed, ','))
+  redis.call('HSET', key, 'index_ids', table.concat(under, ','))
 end
 
 -- Brand and category filters: one bitmap per folded value, for listed products only.
-local function reindex_facets(prefix, sku, brand, category)
+local function reindex_facets(prefix, sku, listed, brand, category)
   local key = prefix .. ':product:' .. sku
   local f = redis.call('HMGET', key, 'brand_key', 'category_key', 'id')
   local id = f[3]
   if not id then return end
   if f[1] and f[1] ~= '' then redis.call('SETBIT', prefix .. ':bits:brand:' .. f[1], id, 0) end
   if f[2] and f[2] ~= '' then redis.call('SETBIT', prefix .. ':bits:category:' .. f[2], id, 0) end
-  if redis.call('ZSCORE', prefix .. ':tagged', sku) then
+  if listed then
     if brand ~= '' then redis.call('SETBIT', prefix .. ':bits:brand:' .. brand, id, 1) end
     if category ~= '' then redis.call('SETBIT', prefix .. ':bits:category:' .. category, id, 1) end
     redis.call('HSET', key, 'brand_key', brand, 'category_key', category)
   else
     redis.call('HSET', key, 'brand_key', '', 'category_key', '')
   end
+end
+
+-- A product is listed (shown by searches) once tagged, until it fails or is deleted.
+local function is_listed(prefix, sku)
+  return redis.call('ZSCORE', prefix .. ':tagged', sku) ~= false
+end
+
+-- Every index entry of a product: its tag bits, its listing (words, title order) and its facets.
+-- words, title, brand and category are what its content gives, or nil to keep what the hash holds
+-- (listing) and '' for no brand or category.
+local function reindex_product(prefix, sku, words, title, brand, category)
+  local listed = is_listed(prefix, sku)
+  reindex(prefix, sku, listed)
+  reindex_listing(prefix, sku, listed, words, title)
+  reindex_facets(prefix, sku, listed, brand, category)
 end
 
 -- Products per taxonomy version (hash versions: version -> count), kept exact on every change so that

@@ -20,9 +20,7 @@ for i = 2, #ARGV, 7 do
         redis.call('HDEL', key, 'tags')
       end
     end
-    reindex(prefix, sku)
-    reindex_listing(prefix, sku, words, title)
-    reindex_facets(prefix, sku, f[2] or '', f[3] or '')
+    reindex_product(prefix, sku, words, title, f[2] or '', f[3] or '')
     done = done + 1
   end
 end
